@@ -1,0 +1,42 @@
+# The two commands a newcomer runs: `make run` and `make test`. Both install what they need.
+SHELL := /bin/bash
+RUN_DIR ?= $(CURDIR)/.tmp/run
+export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
+
+.PHONY: deps build typecheck test test-unit test-e2e run stop bench snap snap-local clean
+
+deps:
+	@test/env/install-deps.sh
+
+build: deps
+	@tsc -p tsconfig.json
+
+typecheck: deps
+	@tsc -p tsconfig.test.json
+
+# Unit, contract and integration tests (each integration suite starts its own private dockerd),
+# then the end-to-end test of the built snap under a real snapd.
+test: build typecheck
+	@jest --ci
+
+test-unit: build
+	@jest --ci test/unit test/contract
+
+# A private dockerd, edged running the bundled example deployment, then `iotedge list`.
+run: build
+	@examples/run.sh "$(RUN_DIR)"
+
+stop:
+	@examples/run.sh --stop "$(RUN_DIR)"
+
+bench: build
+	@node bench/run.js
+
+snap:
+	snapcraft pack
+
+snap-local: build
+	@snap/local/build.sh
+
+clean:
+	rm -rf dist build .tmp *.snap

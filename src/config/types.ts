@@ -1,0 +1,77 @@
+/**
+ * The super-config (`config.toml`, upstream's format) as typed inside the appliance, after
+ * validation and defaults. Keys keep upstream's TOML names so that a reader can map them 1:1.
+ */
+export type SecretRef = { value: string } | { uri: string };
+
+export interface ManualConnectionString {
+  source: 'manual';
+  connection_string: string;
+}
+export interface ManualSas {
+  source: 'manual';
+  iothub_hostname: string;
+  device_id: string;
+  authentication: { method: 'sas'; device_id_pk: SecretRef };
+}
+export interface ManualX509 {
+  source: 'manual';
+  iothub_hostname: string;
+  device_id: string;
+  authentication: { method: 'x509'; identity_cert: string; identity_pk: string };
+}
+export interface DpsProvisioning {
+  source: 'dps';
+  global_endpoint: string;
+  id_scope: string;
+  payload?: { uri: string };
+  attestation:
+    | { method: 'symmetric_key'; registration_id: string; symmetric_key: SecretRef; group_key?: boolean }
+    | { method: 'x509'; registration_id?: string; identity_cert: string; identity_pk: string };
+}
+export type Provisioning = ManualConnectionString | ManualSas | ManualX509 | DpsProvisioning;
+
+export interface AgentSettings {
+  name: string;
+  type: 'docker';
+  imagePullPolicy: 'on-create' | 'never';
+  config: {
+    image: string;
+    createOptions: Record<string, unknown>;
+    auth?: { serveraddress?: string; username?: string; password?: string };
+  };
+  env: Record<string, string>;
+}
+
+export interface Endpoints {
+  workload_uri: string;
+  management_uri: string;
+}
+
+export interface SuperConfig {
+  hostname?: string;
+  parent_hostname?: string;
+  trust_bundle_cert?: string;
+  allow_elevated_docker_permissions: boolean;
+  prefer_module_identity_cache: boolean;
+  auto_reprovisioning_mode: 'Dynamic' | 'AlwaysOnStartup' | 'OnErrorOnly';
+  cloud_timeout_sec: number;
+  cloud_retries: number;
+  provisioning?: Provisioning;
+  agent: AgentSettings;
+  connect: Endpoints;
+  listen: Endpoints & { min_tls_version?: string };
+  watchdog: { max_retries: number | 'infinite' };
+  moby_runtime: { uri: string; network: string; content_trust?: unknown };
+  edge_ca?: { cert?: string; pk?: string; auto_generated_edge_ca_expiry_days?: number; auto_renew?: Record<string, unknown> };
+  image_garbage_collection: {
+    enabled: boolean;
+    cleanup_recurrence: string;
+    image_age_cleanup_threshold: string;
+    cleanup_time: string;
+  };
+  /** This appliance's own section: run a deployment from a file, with no edgeAgent and no cloud. */
+  local_deployment?: { file: string };
+  /** Keys we do not interpret but keep (read-only view of the raw document). */
+  raw: Record<string, unknown>;
+}

@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs what building, running and testing the appliance need, and nothing that is already there.
+# Debian packages: the Docker engine and CLI, a registry for pull/auth tests, docker-compose for the
+# benchmark, busybox-static for locally built images, squashfs-tools/snapd/debootstrap for the snap.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+need=()
+have() { command -v "$1" >/dev/null 2>&1; }
+have dockerd || need+=(docker.io)
+[ -x /usr/bin/docker ] || need+=(docker.io)
+have docker-registry || need+=(docker-registry)
+have docker-compose || need+=(docker-compose)
+[ -x /bin/busybox ] && /bin/busybox --list >/dev/null 2>&1 && file -L /bin/busybox 2>/dev/null | grep -q static || need+=(busybox-static)
+have mksquashfs || need+=(squashfs-tools)
+have debootstrap || need+=(debootstrap)
+have htpasswd || need+=(apache2-utils)
+have unzip || need+=(unzip)
+have file || need+=(file)
+have ip || need+=(iproute2)
+updated=
+apt_update() { [ -n "$updated" ] || { apt-get update -qq; updated=1; }; }
+export DEBIAN_FRONTEND=noninteractive
+if [ ${#need[@]} -gt 0 ]; then
+  echo "installing: ${need[*]}" >&2
+  apt_update
+  apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+fi
+# `snap pack`, from Debian's snapd package, unpacked beside the tree (no snapd service needed).
+if [ ! -x .tmp/snapd-deb/usr/bin/snap ]; then
+  apt_update
+  mkdir -p .tmp && (cd .tmp && rm -f snapd_*.deb && apt-get download -qq snapd && dpkg-deb -x snapd_*.deb snapd-deb && rm -f snapd_*.deb)
+fi
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund --loglevel=error
+fi
