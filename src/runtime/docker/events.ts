@@ -1,0 +1,64 @@
+/** The engine's event stream for owned containers, as an async iterable that ends when the signal aborts. */
+import type Docker from 'dockerode';
+import type { Readable } from 'node:stream';
+import { OWNER_LABEL, OWNER_VALUE, RuntimeEvent } from '../types';
+
+interface DockerEvent {
+  Type?: string;
+  Action?: string;
+  status?: string;
+  time?: number;
+  timeNano?: number;
+  Actor?: { ID?: string; Attributes?: Record<string, string> };
+}
+
+export function eventFilters(): Record<string, string[]> {
+  return { type: ['container'], label: [`${OWNER_LABEL}=${OWNER_VALUE}`] };
+}
+
+export function runtimeEventFrom(e: DockerEvent): RuntimeEvent | undefined {
+  const attrs = e.Actor?.Attributes ?? {};
+  const name = attrs.name;
+  const action = e.Action ?? e.status;
+  if (!name || !action) return undefined;
+  const ms = e.timeNano ? Math.floor(e.timeNano / 1e6) : (e.time ?? 0) * 1000;
+  const event: RuntimeEvent = { name, action, time: new Date(ms) };
+  if (attrs.exitCode !== undefined && attrs.exitCode !== '') {
+    const code = Number(attrs.exitCode);
+    if (Number.isFinite(code)) event.exitCode = code;
+  }
+  return event;
+}
+
+export async function* streamEvents(docker: Docker, signal: AbortSignal): AsyncGenerator<RuntimeEvent> {
+  if (signal.aborted) return;
+  const stream = (await docker.getEvents({ filters: eventFilters() })) as unknown as Readable;
+  const onAbort = () => stream.destroy();
+  signal.addEventListener('abort', onAbort, { once: true });
+  let buffer = '';
+  try {
+    for await (const chunk of stream) {
+      buffer += (chunk as Buffer).toString('utf8');
+      let nl: number;
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const line = buffer.slice(0, nl).trim();
+        buffer = buffer.slice(nl + 1);
+        if (!line) continue;
+        let parsed: DockerEvent;
+        try {
+          parsed = JSON.parse(line) as DockerEvent;
+        } catch {
+          continue;
+        }
+        const event = runtimeEventFrom(parsed);
+        if (event) yield event;
+      }
+    }
+  } catch (e) {
+    // Destroying the stream on abort surfaces as an error or a premature close: that is the normal end.
+    if (!signal.aborted) throw e;
+  } finally {
+    signal.removeEventListener('abort', onAbort);
+    stream.destroy();
+  }
+}
