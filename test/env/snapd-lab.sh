@@ -1,0 +1,118 @@
+#!/usr/bin/env bash
+# A real snapd in a container, for the end-to-end test of the packaged snap.
+# Recipe: shared/snapd-lab (its README lists the pitfalls this script works around).
+#
+#   snapd-lab.sh prepare          private host dockerd + image + stub snapd snap + glibc core24 base,
+#                                 each built once and cached under .tmp/snapd-lab keyed by this
+#                                 script's hash; prints KEY=VALUE lines (DOCKER_HOST, SNAPS, IMAGE)
+#   snapd-lab.sh start NAME DIR   a fresh systemd+snapd container with DIR mounted at /snaps (ro),
+#                                 waits until snapd is seeded
+#   snapd-lab.sh rm NAME          removes the container and its /var/snap volume
+#   snapd-lab.sh stop-engine      stops the private host dockerd
+set -euo pipefail
+root=$(cd "$(dirname "$0")/../.." && pwd)
+lab="$root/.tmp/snapd-lab"
+key=$(sha256sum "$0" | cut -c1-12)
+image="snapd-lab-aziot:$key"
+snaps="$lab/snaps-$key"
+rootfs="$lab/rootfs-$key"
+docker=/usr/bin/docker
+[ -x "$docker" ] || docker=docker
+snap_cmd="$root/.tmp/snapd-deb/usr/bin/snap"
+
+engine() {
+  # The snapd container runs under a private engine of its own (no host docker is assumed).
+  DOCKER_HOST=$("$root/test/env/dockerd.sh" start "$lab/engine" 91)
+  export DOCKER_HOST
+}
+
+log() { echo "snapd-lab: $*" >&2; }
+
+build_rootfs() {
+  [ -f "$rootfs/.done" ] && return 0
+  command -v debootstrap >/dev/null || { echo "debootstrap missing: run test/env/install-deps.sh" >&2; exit 1; }
+  log "debootstrap bookworm (once, about a minute)"
+  rm -rf "$rootfs" && mkdir -p "$lab"
+  # iptables, libdevmapper, libseccomp: what the snap's dockerd/runc load from the stand-in base.
+  debootstrap --variant=minbase \
+    --include=systemd,systemd-sysv,snapd,squashfs-tools,udev,dbus,dbus-user-session,libpam-systemd,ca-certificates,procps,iproute2,kmod,fuse3,squashfuse,iptables,libdevmapper1.02.1,libseccomp2,libstdc++6,xz-utils,pigz \
+    bookworm "$rootfs" >"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
+  echo snapd-lab >"$rootfs/etc/hostname"
+  rm -f "$rootfs/etc/machine-id"; touch "$rootfs/etc/machine-id"
+  touch "$rootfs/.done"
+}
+
+build_image() {
+  "$docker" image inspect "$image" >/dev/null 2>&1 && return 0
+  build_rootfs
+  log "importing $image"
+  tar -C "$rootfs" --exclude=./.done -c . | "$docker" import - "$image" >/dev/null
+}
+
+build_snaps() {
+  [ -f "$snaps/.done" ] && return 0
+  build_rootfs
+  [ -x "$snap_cmd" ] || "$root/test/env/install-deps.sh"
+  rm -rf "$snaps" && mkdir -p "$snaps"
+  local work; work=$(mktemp -d)
+  # The dummy snapd snap: snapd on classic insists on one once a non-core base is used.
+  mkdir -p "$work/snapd/meta" "$work/snapd/usr/lib/snapd"
+  cp "$root/.tmp/snapd-deb/usr/lib/snapd/info" "$work/snapd/usr/lib/snapd/info"
+  printf 'name: snapd\nversion: stub1\nsummary: local stand-in snapd snap\ndescription: keeps snapd from asking the store\ntype: snapd\ngrade: devel\nconfinement: strict\n' \
+    >"$work/snapd/meta/snap.yaml"
+  "$snap_cmd" pack "$work/snapd" "$snaps" --filename=snapd_stub.snap >/dev/null
+  # A glibc base named core24 from the same Debian rootfs: node and dockerd run on it.
+  log "packing the stand-in core24 base (once, about 30 s)"
+  cp -a "$rootfs" "$work/base"; rm -f "$work/base/.done"
+  for d in usr/lib/snapd var/lib/snapd var/snap snap writable run/netns lib/modules lib/firmware usr/src \
+           media mnt home root boot srv tmp; do mkdir -p "$work/base/$d"; done
+  ln -sf ../lib/snapd/snapctl "$work/base/usr/bin/snapctl"
+  mkdir -p "$work/base/meta"
+  printf 'name: core24\nversion: stub-glibc\nsummary: stand-in base\ndescription: Debian rootfs as a base snap\ntype: base\ngrade: devel\nconfinement: strict\n' \
+    >"$work/base/meta/snap.yaml"
+  "$snap_cmd" pack "$work/base" "$snaps" --filename=core24_glibc.snap >/dev/null
+  rm -rf "$work"
+  touch "$snaps/.done"
+}
+
+cmd=${1:-prepare}
+case "$cmd" in
+  prepare)
+    engine
+    build_image
+    build_snaps
+    echo "DOCKER_HOST=$DOCKER_HOST"
+    echo "IMAGE=$image"
+    echo "SNAPS=$snaps"
+    ;;
+  start)
+    name=${2:?container name}; dir=$(cd "${3:?snap directory}" && pwd)
+    engine; build_image
+    "$docker" rm -f "$name" >/dev/null 2>&1 || true
+    "$docker" volume rm -f "$name-var-snap" >/dev/null 2>&1 || true
+    # --network none: the container gets its own network namespace, so the snap's engine creates its
+    # bridge there. cpuset 0: snap-confine's mount-namespace race on this kernel. /var/snap on a volume:
+    # the snap's dockerd cannot use overlayfs on the container's own overlay root.
+    "$docker" run -d --name "$name" --hostname "$name" --network none --cpuset-cpus=0 \
+      --cap-add ALL --cap-drop SYS_RESOURCE \
+      --security-opt seccomp=unconfined --security-opt apparmor=unconfined --security-opt systempaths=unconfined \
+      --device /dev/fuse --cgroupns=host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
+      --tmpfs /run --tmpfs /run/lock --tmpfs /tmp -v "$dir":/snaps:ro -v "$name-var-snap":/var/snap \
+      -e container=docker --stop-signal SIGRTMIN+3 "$image" /sbin/init >/dev/null
+    for i in $(seq 1 300); do
+      "$docker" exec "$name" systemctl is-system-running 2>/dev/null | grep -qE 'running|degraded' && break
+      [ "$i" -lt 300 ] || { echo "snapd-lab: systemd did not come up in $name" >&2; exit 1; }
+      sleep 0.2
+    done
+    "$docker" exec "$name" sh -c 'mount --make-rshared / && mount -o remount,rw /sys && systemctl start systemd-udevd'
+    "$docker" exec "$name" snap wait system seed.loaded
+    echo "DOCKER_HOST=$DOCKER_HOST"
+    ;;
+  rm)
+    name=${2:?container name}; engine
+    "$docker" rm -f "$name" >/dev/null 2>&1 || true
+    "$docker" volume rm -f "$name-var-snap" >/dev/null 2>&1 || true
+    ;;
+  stop-engine) "$root/test/env/dockerd.sh" stop "$lab/engine" ;;
+  *) echo "usage: $0 prepare | start NAME DIR | rm NAME | stop-engine" >&2; exit 2 ;;
+esac
