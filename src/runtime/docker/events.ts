@@ -34,6 +34,7 @@ export async function* streamEvents(docker: Docker, signal: AbortSignal): AsyncG
   if (signal.aborted) return;
   const stream = (await docker.getEvents({ filters: eventFilters() })) as unknown as Readable;
   const onAbort = () => stream.destroy();
+  if (signal.aborted) return onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
   let buffer = '';
   try {

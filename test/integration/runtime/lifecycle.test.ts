@@ -101,6 +101,41 @@ describe('DockerModuleRuntime on a real engine', () => {
     expect(future).toBe('');
   });
 
+  it('follows logs until the stream is destroyed', async () => {
+    await runtime.create(spec('follow', ['sh', '-c', 'i=0; while true; do echo line$i; i=$((i+1)); sleep 0.1; done']));
+    await runtime.start('follow');
+    const stream = await runtime.logs('follow', { follow: true, tail: 0, timestamps: false });
+    let text = '';
+    await new Promise<void>((resolve) => {
+      stream.on('data', (c: Buffer) => {
+        text += demux(c);
+        if ((text.match(/line\d+/g) ?? []).length >= 3) resolve();
+      });
+    });
+    stream.destroy();
+    expect(text).toMatch(/line\d+\n/);
+    const res = await runtime.systemResources();
+    const stats = JSON.parse(res.docker_stats) as { name?: string }[];
+    expect(stats.map((s) => s.name)).toContain('/follow');
+    await runtime.remove('follow');
+  });
+
+  it('lets only one of two concurrent creates of the same name win', async () => {
+    const results = await Promise.allSettled([runtime.create(spec('twin', ['true'])), runtime.create(spec('twin', ['true']))]);
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    const rejected = results.find((r) => r.status === 'rejected') as PromiseRejectedResult;
+    expect(rejected.reason).toBeInstanceOf(ConflictError);
+    await runtime.remove('twin');
+  });
+
+  it('keeps a network mode that createOptions sets', async () => {
+    await runtime.create({ ...spec('nonet', ['true']), config: { image: IMAGE, createOptions: { HostConfig: { NetworkMode: 'none' } } } });
+    const info = await engine.docker.getContainer('nonet').inspect();
+    expect(info.HostConfig.NetworkMode).toBe('none');
+    expect(Object.keys(info.NetworkSettings.Networks)).toEqual(['none']);
+    await runtime.remove('nonet');
+  });
+
   it('stops (twice is fine), restarts, and maps exit codes to stopped/failed', async () => {
     await runtime.stop('alpha', 0);
     await runtime.stop('alpha', 0);
