@@ -34,7 +34,36 @@ export function mergeEnv(specEnv: Record<string, string>, createOptionsEnv: read
     .map((k) => `${k}=${merged[k]}`);
 }
 
-export function buildCreateBody(spec: ModuleSpec, network: string): ContainerCreateBody {
+export interface CreateBodyOptions {
+  /** `allow_elevated_docker_permissions` from config.toml; upstream's default is true. */
+  allowElevatedDockerPermissions?: boolean;
+  /** Told when privileges the deployment asked for are removed. */
+  onPrivilegesRemoved?: (message: string) => void;
+}
+
+/** Capabilities Docker grants by default that can be used to gain root; dropped unless elevated permissions are allowed. */
+export const UNSAFE_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_SETUID'];
+
+/**
+ * As upstream when elevated permissions are disallowed: no Privileged, no CapAdd, and the unsafe
+ * default capabilities dropped (besides any the deployment drops itself).
+ */
+export function restrictPrivileges(hostConfig: Record<string, unknown>, onRemoved?: (message: string) => void): Record<string, unknown> {
+  const out = { ...hostConfig };
+  const capAdd = Array.isArray(out.CapAdd) ? (out.CapAdd as string[]) : [];
+  if (out.Privileged === true || capAdd.length > 0) {
+    onRemoved?.(
+      'Privileged capabilities are disallowed on this device (allow_elevated_docker_permissions = false): Privileged and CapAdd were removed',
+    );
+    out.Privileged = false;
+    delete out.CapAdd;
+  }
+  const ownDrops = Array.isArray(out.CapDrop) ? (out.CapDrop as string[]) : [];
+  out.CapDrop = [...UNSAFE_DEFAULT_CAPS, ...ownDrops];
+  return out;
+}
+
+export function buildCreateBody(spec: ModuleSpec, network: string, opts: CreateBodyOptions = {}): ContainerCreateBody {
   const options = (spec.config.createOptions ?? {}) as ContainerCreateBody;
   const body: ContainerCreateBody = {
     ...options,
@@ -46,7 +75,10 @@ export function buildCreateBody(spec: ModuleSpec, network: string): ContainerCre
       [ORIGINAL_IMAGE_LABEL]: spec.config.image,
     },
   };
-  const hostConfig = { ...(options.HostConfig ?? {}) };
+  const hostConfig: ContainerCreateBody['HostConfig'] & object =
+    opts.allowElevatedDockerPermissions === false
+      ? restrictPrivileges(options.HostConfig ?? {}, opts.onPrivilegesRemoved)
+      : { ...(options.HostConfig ?? {}) };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = network;
   body.HostConfig = hostConfig;
   // Join the module network by default; createOptions that name their own network keep it.

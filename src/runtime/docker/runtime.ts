@@ -48,6 +48,8 @@ export interface DockerModuleRuntimeOptions {
   clock?: Clock;
   /** Reported as `version` in systemInfo; default: this package's version. */
   version?: string;
+  /** config.toml `allow_elevated_docker_permissions` (default true, as upstream). */
+  allowElevatedDockerPermissions?: boolean;
 }
 
 const OWNER_FILTER = `${OWNER_LABEL}=${OWNER_VALUE}`;
@@ -60,6 +62,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
   private readonly log: Logger;
   private readonly clock: Clock;
   private readonly version: string;
+  private readonly allowElevated: boolean;
   private readonly endpoint: string;
   private readonly networkLock = new Mutex();
   private readonly startedAt: number;
@@ -72,6 +75,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
     this.network = options.network ?? DEFAULT_NETWORK;
     this.clock = options.clock ?? systemClock;
     this.version = options.version ?? packageVersion();
+    this.allowElevated = options.allowElevatedDockerPermissions ?? true;
     this.endpoint = describeEngine(options.docker);
     this.startedAt = this.clock.now();
   }
@@ -86,7 +90,10 @@ export class DockerModuleRuntime implements ModuleRuntime {
     else await this.pull(spec.config);
 
     await this.ensureNetwork();
-    const body = buildCreateBody(spec, this.network);
+    const body = buildCreateBody(spec, this.network, {
+      allowElevatedDockerPermissions: this.allowElevated,
+      onPrivilegesRemoved: (m) => this.log.warn(`Module ${name}: ${m}`),
+    });
     this.log.info(`Creating module ${name} from ${spec.config.image}`);
     try {
       await this.docker.createContainer({ ...body, name } as Docker.ContainerCreateOptions);

@@ -50,3 +50,28 @@ describe('buildCreateBody', () => {
     expect(JSON.stringify(s)).toBe(before);
   });
 });
+
+describe('elevated docker permissions (allow_elevated_docker_permissions)', () => {
+  it('leaves privileges alone when allowed (the default)', () => {
+    const body = buildCreateBody(spec({ HostConfig: { Privileged: true, CapAdd: ['NET_ADMIN'] } }), 'n');
+    expect(body.HostConfig).toMatchObject({ Privileged: true, CapAdd: ['NET_ADMIN'] });
+    expect(body.HostConfig?.CapDrop).toBeUndefined();
+  });
+
+  it('removes Privileged and CapAdd and drops the unsafe default caps when disallowed', () => {
+    const told: string[] = [];
+    const body = buildCreateBody(spec({ HostConfig: { Privileged: true, CapAdd: ['CAP_CHOWN'], CapDrop: ['NET_RAW'] } }), 'n', {
+      allowElevatedDockerPermissions: false,
+      onPrivilegesRemoved: (m) => told.push(m),
+    });
+    expect(body.HostConfig?.Privileged).toBe(false);
+    expect(body.HostConfig?.CapAdd).toBeUndefined();
+    expect(body.HostConfig?.CapDrop).toEqual(['CAP_CHOWN', 'CAP_SETUID', 'NET_RAW']);
+    expect(told).toHaveLength(1);
+  });
+
+  it('drops the unsafe default caps even without a HostConfig', () => {
+    const body = buildCreateBody(spec({}), 'n', { allowElevatedDockerPermissions: false });
+    expect(body.HostConfig).toEqual({ CapDrop: ['CAP_CHOWN', 'CAP_SETUID'], NetworkMode: 'n' });
+  });
+});
