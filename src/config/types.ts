@@ -62,14 +62,31 @@ export interface SuperConfig {
   connect: Endpoints;
   listen: Endpoints & { min_tls_version?: string };
   watchdog: { max_retries: number | 'infinite' };
-  moby_runtime: { uri: string; network: string; content_trust?: unknown };
-  edge_ca?: { cert?: string; pk?: string; auto_generated_edge_ca_expiry_days?: number; auto_renew?: Record<string, unknown> };
+  moby_runtime: {
+    uri: string;
+    network: string;
+    /** When `network` was given as a table: the settings of the network edged creates. */
+    network_options?: { ipv6?: boolean; ipam?: { config?: Array<{ gateway?: string; subnet?: string; ip_range?: string }> } };
+    content_trust?: unknown;
+  };
+  /** Absent: upstream's default, a quickstart Edge CA of 90 days. */
+  edge_ca?: {
+    cert?: string;
+    pk?: string;
+    auto_generated_edge_ca_expiry_days?: number;
+    auto_renew?: Record<string, unknown>;
+    subject?: Record<string, string>;
+  };
   image_garbage_collection: {
     enabled: boolean;
     cleanup_recurrence: string;
     image_age_cleanup_threshold: string;
     cleanup_time: string;
   };
+  manifest_trust_bundle_cert?: string;
+  /** Set by `iotedge config import`: path of the 1.1 master encryption key to keep using. */
+  imported_master_encryption_key?: string;
+  iotedge_max_requests: { management: number; workload: number };
   /** This appliance's own section: run a deployment from a file, with no edgeAgent and no cloud. */
   local_deployment?: { file: string };
   /** Keys we do not interpret but keep (read-only view of the raw document). */

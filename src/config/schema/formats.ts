@@ -1,0 +1,41 @@
+/** String formats of the super-config. Messages never include the value (it may be a secret). */
+import type { Format } from './types';
+
+export type FormatProblem = { kind: 'error' | 'unsupported'; reason: string };
+
+const DURATION_UNITS = ['s', 'sec', 'secs', 'second', 'seconds', 'm', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'd', 'day', 'days', 'w', 'week', 'weeks'];
+
+export function checkFormat(format: Format, value: string): FormatProblem | undefined {
+  switch (format) {
+    case 'uri':
+      return /^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(value) && canParseUrl(value)
+        ? undefined
+        : { kind: 'error', reason: 'expected a URI such as "file:///path" or "unix:///path"' };
+    case 'key-location':
+      if (value.startsWith('pkcs11:')) return { kind: 'unsupported', reason: 'PKCS#11 keys: this appliance keeps keys in files and has no PKCS#11 library; use a file:// URI' };
+      return value.startsWith('file://') && canParseUrl(value) ? undefined : { kind: 'error', reason: 'expected a file:// URI of a key file' };
+    case 'base64':
+      return value.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 === 0 ? undefined : { kind: 'error', reason: 'expected base64 text' };
+    case 'hostname':
+      return /^[A-Za-z0-9]([A-Za-z0-9-_.]{0,252})$/.test(value) ? undefined : { kind: 'error', reason: 'expected a host name (letters, digits, "-", "_" and ".")' };
+    case 'duration': {
+      const m = /^(\d+)\s*([a-z]+)$/.exec(value.trim());
+      return m && DURATION_UNITS.includes(m[2]) ? undefined : { kind: 'error', reason: 'expected a duration such as "1d", "12h" or "30min"' };
+    }
+    case 'time-of-day':
+      return /^([01]\d|2[0-3]):[0-5]\d$/.test(value) ? undefined : { kind: 'error', reason: 'expected a time of day "HH:MM" (24-hour)' };
+    case 'percent': {
+      const m = /^(\d{1,3})%$/.exec(value);
+      return m && Number(m[1]) > 0 && Number(m[1]) <= 100 ? undefined : { kind: 'error', reason: 'expected a percentage such as "80%"' };
+    }
+  }
+}
+
+function canParseUrl(value: string): boolean {
+  try {
+    new URL(value);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,99 @@
+/**
+ * The typed view of a validated document: defaults filled from the schema, upstream's key names
+ * kept. Only called after validation, so shapes can be trusted here.
+ */
+import * as path from 'node:path';
+import type { TomlTable } from './merge';
+import type { AgentSettings, Endpoints, Provisioning, SuperConfig } from './types';
+
+export function defaultEndpoints(home: string): Endpoints {
+  return {
+    management_uri: `unix://${path.join(home, 'mgmt.sock')}`,
+    workload_uri: `unix://${path.join(home, 'workload.sock')}`,
+  };
+}
+
+function table(raw: TomlTable | undefined, key: string): TomlTable {
+  const v = raw?.[key];
+  return v && typeof v === 'object' && !Array.isArray(v) ? (v as TomlTable) : {};
+}
+const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
+const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+const opt = (v: unknown) => (typeof v === 'string' ? v : undefined);
+
+export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
+  const endpoints = defaultEndpoints(home);
+  const listen = table(raw, 'listen');
+  const connect = table(raw, 'connect');
+  const gc = table(raw, 'image_garbage_collection');
+  const local = table(raw, 'local_deployment');
+  const maxRequests = table(raw, 'iotedge_max_requests');
+  const watchdog = table(raw, 'watchdog');
+  return {
+    hostname: opt(raw.hostname),
+    parent_hostname: opt(raw.parent_hostname) ?? opt(raw.local_gateway_hostname),
+    trust_bundle_cert: opt(raw.trust_bundle_cert),
+    manifest_trust_bundle_cert: opt(raw.manifest_trust_bundle_cert),
+    imported_master_encryption_key: opt(raw.imported_master_encryption_key),
+    allow_elevated_docker_permissions: raw.allow_elevated_docker_permissions !== false,
+    prefer_module_identity_cache: raw.prefer_module_identity_cache === true,
+    auto_reprovisioning_mode: (opt(raw.auto_reprovisioning_mode) as SuperConfig['auto_reprovisioning_mode']) ?? 'Dynamic',
+    cloud_timeout_sec: num(raw.cloud_timeout_sec, 10),
+    cloud_retries: num(raw.cloud_retries, 1),
+    iotedge_max_requests: { management: num(maxRequests.management, 50), workload: num(maxRequests.workload, 50) },
+    provisioning: provisioning(raw.provisioning as TomlTable | undefined),
+    agent: agent(table(raw, 'agent')),
+    connect: {
+      management_uri: str(connect.management_uri, endpoints.management_uri),
+      workload_uri: str(connect.workload_uri, endpoints.workload_uri),
+    },
+    listen: {
+      management_uri: str(listen.management_uri, endpoints.management_uri),
+      workload_uri: str(listen.workload_uri, endpoints.workload_uri),
+      min_tls_version: opt(listen.min_tls_version),
+    },
+    watchdog: { max_retries: typeof watchdog.max_retries === 'number' ? watchdog.max_retries : 'infinite' },
+    moby_runtime: mobyRuntime(table(raw, 'moby_runtime')),
+    edge_ca: raw.edge_ca === undefined ? undefined : (raw.edge_ca as SuperConfig['edge_ca']),
+    image_garbage_collection: {
+      enabled: gc.enabled !== false,
+      cleanup_recurrence: str(gc.cleanup_recurrence, '1d'),
+      image_age_cleanup_threshold: str(gc.image_age_cleanup_threshold, '7d'),
+      cleanup_time: str(gc.cleanup_time, '00:00'),
+    },
+    local_deployment: typeof local.file === 'string' ? { file: local.file } : undefined,
+    raw,
+  };
+}
+
+function provisioning(p: TomlTable | undefined): Provisioning | undefined {
+  if (!p || p.source === 'none') return undefined;
+  // Validation has checked the shape per source/method; unsupported variants never get here.
+  return p as unknown as Provisioning;
+}
+
+function agent(a: TomlTable): AgentSettings {
+  const config = table(a, 'config');
+  const auth = table(config, 'auth');
+  return {
+    name: str(a.name, 'edgeAgent'),
+    type: 'docker',
+    imagePullPolicy: (opt(a.imagePullPolicy) as AgentSettings['imagePullPolicy']) ?? 'on-create',
+    config: {
+      image: str(config.image, 'mcr.microsoft.com/azureiotedge-agent:1.5'),
+      createOptions: table(config, 'createOptions'),
+      auth: Object.keys(auth).length ? (auth as AgentSettings['config']['auth']) : undefined,
+    },
+    env: table(a, 'env') as Record<string, string>,
+  };
+}
+
+function mobyRuntime(m: TomlTable): SuperConfig['moby_runtime'] {
+  const network = m.network;
+  const base = { uri: str(m.uri, 'unix:///var/run/docker.sock'), content_trust: m.content_trust };
+  if (network && typeof network === 'object') {
+    const { name, ...options } = network as TomlTable;
+    return { ...base, network: str(name, 'azure-iot-edge'), network_options: options as SuperConfig['moby_runtime']['network_options'] };
+  }
+  return { ...base, network: str(network, 'azure-iot-edge') };
+}
