@@ -1,0 +1,78 @@
+/**
+ * The CLI side of image garbage collection: asks edged over the management API and turns the
+ * answers into text (`iotedge system prune-images`, and the lines `iotedge system status` shows).
+ */
+import { apiError, API_VERSION } from '../cli/management-client';
+import { readBody, send } from '../cli/http';
+import { parseHost } from '../cli/host';
+import { EdgeError } from '../errors';
+import { formatBytes, imageName, type GcReport } from './report';
+import type { GcStatus } from './service';
+
+export interface ImageGcClient {
+  status(): Promise<GcStatus>;
+  prune(options: { dryRun: boolean }): Promise<GcReport>;
+}
+
+export function imageGcClient(host: string, signal?: AbortSignal): ImageGcClient {
+  const endpoint = parseHost(host);
+  const call = async <T>(method: 'GET' | 'POST', route: string, query: Record<string, string> = {}): Promise<T> => {
+    const q = new URLSearchParams({ 'api-version': API_VERSION, ...query });
+    const res = await send(endpoint, { method, path: `${route}?${q.toString()}`, signal });
+    const body = await readBody(res);
+    const status = res.statusCode ?? 0;
+    if (status < 200 || status >= 300) throw apiError(status, body);
+    try {
+      return JSON.parse(body) as T;
+    } catch (e) {
+      throw new EdgeError('the IoT Edge daemon sent an answer that is not JSON', { cause: e });
+    }
+  };
+  return {
+    status: () => call<GcStatus>('GET', '/images/gc'),
+    prune: ({ dryRun }) => call<GcReport>('POST', '/images/prune', dryRun ? { dryRun: 'true' } : {}),
+  };
+}
+
+/** What prune-images prints: one line per image, then the totals. */
+export function formatPruneReport(r: GcReport): string {
+  const lines: string[] = [];
+  const verb = r.dryRun ? 'would remove' : 'removed';
+  for (const i of r.removed) {
+    lines.push(`${verb}  ${imageName(i)}  ${short(i.id)}  ${formatBytes(i.size)}${i.lastUsed ? `  last used ${i.lastUsed}` : ''}`);
+  }
+  for (const i of r.skipped) lines.push(`kept  ${imageName(i)}  ${short(i.id)}  (${i.reason}${i.detail ? `: ${i.detail}` : ''})`);
+  const total = r.dryRun
+    ? `Would remove ${r.removed.length} image(s) and free ${formatBytes(r.bytesFreed)}.`
+    : `Removed ${r.removed.length} image(s), freed ${formatBytes(r.bytesFreed)}.`;
+  lines.push(`${total} ${keptSummary(r)}`);
+  if (r.error) lines.push(`Stopped early: ${r.error}`);
+  return lines.join('\n') + '\n';
+}
+
+/** Lines for `iotedge system status`. */
+export function formatGcStatus(s: GcStatus): string[] {
+  const lines = [
+    `Image garbage collection: ${s.enabled ? 'enabled' : 'disabled'} (every ${s.settings.cleanup_recurrence} at ${s.settings.cleanup_time}, images unused for ${s.settings.image_age_cleanup_threshold}; ${s.trackedImages} tracked image(s))`,
+  ];
+  if (s.running) lines.push('  running now');
+  if (s.nextRunAt) lines.push(`  next run: ${s.nextRunAt}`);
+  const l = s.lastRun;
+  lines.push(
+    l
+      ? `  last run: ${l.finishedAt}, removed ${l.removed.length} image(s), freed ${formatBytes(l.bytesFreed)}${l.error ? ` (stopped early: ${l.error})` : ''}`
+      : '  last run: never',
+  );
+  return lines;
+}
+
+function keptSummary(r: GcReport): string {
+  const counts = new Map<string, number>();
+  for (const k of r.kept) counts.set(k.reason, (counts.get(k.reason) ?? 0) + 1);
+  const detail = [...counts].map(([reason, n]) => `${reason} ${n}`).join(', ');
+  return `Kept ${r.kept.length} edge image(s)${detail ? ` (${detail})` : ''}; ${r.foreignImages} other image(s) left alone.`;
+}
+
+function short(id: string): string {
+  return id.replace(/^sha256:/, '').slice(0, 12);
+}

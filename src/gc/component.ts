@@ -1,0 +1,72 @@
+/**
+ * The image garbage collector as an edged component: builds the collector from the context,
+ * fills ctx.imageGc, runs the schedule between start() and stop().
+ */
+import type Docker from 'dockerode';
+import type { SuperConfig } from '../config/types';
+import { DockerImageStore } from '../runtime/docker/images';
+import type { ImageStore } from '../runtime/images';
+import type { ModuleRuntime } from '../runtime/types';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/log';
+import type { Mutex } from '../util/mutex';
+import { ImageCollector } from './collector';
+import { ImageGcService, type ImageGcHandle } from './service';
+import { parseGcSettings, type RawGcSection } from './settings';
+import { ImageUseTracker, trackerFile } from './tracker';
+import { trackerOf } from './tracking-runtime';
+
+/** The parts of edged's context the collector uses (structurally a subset of EdgedContext). */
+export interface GcContext {
+  config: Pick<SuperConfig, 'agent'> & { image_garbage_collection?: RawGcSection | SuperConfig['image_garbage_collection'] };
+  home: string;
+  logger: Logger;
+  clock: Clock;
+  docker: Docker;
+  runtime: ModuleRuntime;
+  deploymentLock: Mutex;
+  /** References the current desired deployment names (the agent's). */
+  desiredImages?: () => Promise<string[]> | string[];
+  imageGc?: ImageGcHandle;
+}
+
+export interface GcComponentOptions {
+  /** Defaults to the Docker engine of ctx.docker. */
+  images?: ImageStore;
+  /** Overrides [image_garbage_collection] startup_delay (default 5 minutes). */
+  startupDelayMs?: number;
+}
+
+export function imageGcComponent(ctx: GcContext, options: GcComponentOptions = {}) {
+  const settings = parseGcSettings(ctx.config.image_garbage_collection as RawGcSection | undefined);
+  if (options.startupDelayMs !== undefined) settings.startupDelayMs = options.startupDelayMs;
+  const logger = ctx.logger.child('image-gc');
+  const images = options.images ?? new DockerImageStore(ctx.docker);
+  let tracker = trackerOf(ctx.runtime);
+  if (!tracker) {
+    logger.warn('the module runtime does not record image use: no image will be collected (wrap it in ImageTrackingRuntime)');
+    tracker = new ImageUseTracker(trackerFile(ctx.home), { clock: ctx.clock, logger });
+  }
+  const collector = new ImageCollector({
+    images,
+    tracker,
+    deploymentLock: ctx.deploymentLock,
+    clock: ctx.clock,
+    logger,
+    thresholdMs: () => settings.thresholdMs,
+    edgeAgentImage: () => ctx.config.agent?.config?.image,
+    desiredImages: async () => (ctx.desiredImages ? await ctx.desiredImages() : []),
+  });
+  const service = new ImageGcService({ collector, tracker, settings, clock: ctx.clock, logger, home: ctx.home });
+  return {
+    name: 'image-gc',
+    service,
+    async start(): Promise<void> {
+      ctx.imageGc = service;
+      await service.start();
+    },
+    async stop(): Promise<void> {
+      await service.stop();
+    },
+  };
+}

@@ -1,0 +1,165 @@
+/**
+ * Image garbage collection settings, as upstream's `[image_garbage_collection]`: durations in
+ * humantime's notation ("1d", "12h", "30m", "1w", "1d 12h"), the recurrence a whole number of
+ * days, the cleanup time "HH:MM" in local time. Validated here, typed everywhere else.
+ */
+import { ConfigError } from '../errors';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+export interface GcSettings {
+  enabled: boolean;
+  /** Milliseconds between runs: a whole number of days. */
+  recurrenceMs: number;
+  /** An image unused for longer than this (milliseconds) may go. */
+  thresholdMs: number;
+  /** Minutes after local midnight of the first run of each day. */
+  cleanupMinutes: number;
+  /** Nothing runs this long (milliseconds) after edged starts. Not an upstream key. */
+  startupDelayMs: number;
+}
+
+/** The section as it appears in config.toml (strings untouched by the config loader). */
+export interface RawGcSection {
+  enabled?: unknown;
+  cleanup_recurrence?: unknown;
+  image_age_cleanup_threshold?: unknown;
+  cleanup_time?: unknown;
+  startup_delay?: unknown;
+}
+
+export const GC_DEFAULTS = {
+  enabled: true,
+  cleanup_recurrence: '1d',
+  image_age_cleanup_threshold: '7d',
+  cleanup_time: '00:00',
+  startup_delay: '5m',
+} as const;
+
+const UNITS: Record<string, number> = {
+  s: SECOND, sec: SECOND, secs: SECOND, second: SECOND, seconds: SECOND,
+  m: MINUTE, min: MINUTE, mins: MINUTE, minute: MINUTE, minutes: MINUTE,
+  h: HOUR, hr: HOUR, hrs: HOUR, hour: HOUR, hours: HOUR,
+  d: DAY, day: DAY, days: DAY,
+  w: 7 * DAY, week: 7 * DAY, weeks: 7 * DAY,
+};
+
+const DURATION_HINT = 'Use a number and a unit, e.g. "1d", "12h", "30m", "1w" or "1d 12h"';
+
+/** Parses "1d", "12h", "1h 30m", "2weeks"; `key` names the setting in the error. */
+export function parseDuration(text: unknown, key: string): number {
+  if (typeof text !== 'string' || text.trim() === '') {
+    throw new ConfigError(`${key} must be a duration string, got ${describe(text)}`, { hint: DURATION_HINT });
+  }
+  const re = /\s*(\d+)\s*([a-zA-Z]+)\s*/y;
+  let total = 0;
+  let pos = 0;
+  const s = text.trim();
+  while (pos < s.length) {
+    re.lastIndex = pos;
+    const m = re.exec(s);
+    const unit = m ? UNITS[m[2]] : undefined;
+    if (!m || unit === undefined) {
+      const what = m ? `unknown unit "${m[2]}"` : 'a number must come before each unit';
+      throw new ConfigError(`${key} = "${text}" is not a duration (${what})`, { hint: DURATION_HINT });
+    }
+    total += Number(m[1]) * unit;
+    pos = re.lastIndex;
+  }
+  if (!Number.isSafeInteger(total)) throw new ConfigError(`${key} = "${text}" is too long`, { hint: DURATION_HINT });
+  return total;
+}
+
+/** As upstream: at least one day, and a whole number of days. */
+export function parseRecurrence(text: unknown, key = 'image_garbage_collection.cleanup_recurrence'): number {
+  const ms = parseDuration(text, key);
+  if (ms < DAY || ms % DAY !== 0) {
+    throw new ConfigError(`${key} = "${String(text)}" must be a whole number of days`, {
+      hint: 'Use e.g. "1d", "2d" or "1w"; the cleanup runs at cleanup_time on those days',
+    });
+  }
+  return ms;
+}
+
+/** "HH:MM" (24-hour, local time) -> minutes after midnight. */
+export function parseCleanupTime(text: unknown, key = 'image_garbage_collection.cleanup_time'): number {
+  const m = typeof text === 'string' ? /^(\d{1,2}):(\d{2})$/.exec(text.trim()) : null;
+  const hours = m ? Number(m[1]) : NaN;
+  const minutes = m ? Number(m[2]) : NaN;
+  if (!m || hours > 23 || minutes > 59) {
+    throw new ConfigError(`${key} = ${describe(text)} is not a time of day`, {
+      hint: 'Use "HH:MM" in 24-hour local time, e.g. "00:00" or "23:30"',
+    });
+  }
+  return hours * 60 + minutes;
+}
+
+/** A TOML boolean, or (snap options arrive as strings) "true"/"false". */
+export function parseEnabled(value: unknown, key = 'image_garbage_collection.enabled'): boolean {
+  if (typeof value === 'boolean') return value;
+  if (value === 'true' || value === 'false') return value === 'true';
+  throw new ConfigError(`${key} must be true or false, got ${describe(value)}`, { hint: 'Use true or false' });
+}
+
+/** The whole section with upstream's defaults; throws the first problem as a ConfigError (exit 153). */
+export function parseGcSettings(raw: RawGcSection | undefined): GcSettings {
+  const section = raw ?? {};
+  const pick = <K extends keyof typeof GC_DEFAULTS>(k: K) =>
+    section[k] === undefined || section[k] === null ? GC_DEFAULTS[k] : section[k];
+  return {
+    enabled: parseEnabled(pick('enabled')),
+    recurrenceMs: parseRecurrence(pick('cleanup_recurrence')),
+    thresholdMs: parseDuration(pick('image_age_cleanup_threshold'), 'image_garbage_collection.image_age_cleanup_threshold'),
+    cleanupMinutes: parseCleanupTime(pick('cleanup_time')),
+    startupDelayMs: parseDuration(pick('startup_delay'), 'image_garbage_collection.startup_delay'),
+  };
+}
+
+/**
+ * Validators for the snap options (the configure hook calls these before it writes anything).
+ * Each throws a ConfigError naming the option; the TOML key each one maps to is `tomlKey`.
+ */
+export const snapOptionValidators: Record<string, { tomlKey: keyof RawGcSection; validate: (value: string) => void }> = {
+  'image-gc.enabled': { tomlKey: 'enabled', validate: (v) => void parseEnabled(v, 'image-gc.enabled') },
+  'image-gc.recurrence': { tomlKey: 'cleanup_recurrence', validate: (v) => void parseRecurrence(v, 'image-gc.recurrence') },
+  'image-gc.threshold': {
+    tomlKey: 'image_age_cleanup_threshold',
+    validate: (v) => void parseDuration(v, 'image-gc.threshold'),
+  },
+  'image-gc.time': { tomlKey: 'cleanup_time', validate: (v) => void parseCleanupTime(v, 'image-gc.time') },
+};
+
+/** Validates one `image-gc.*` snap option; unknown keys are an error too. */
+export function validateSnapOption(key: string, value: string): void {
+  const v = snapOptionValidators[key];
+  if (!v) {
+    throw new ConfigError(`unknown snap option ${key}`, {
+      hint: `Known options: ${Object.keys(snapOptionValidators).join(', ')}`,
+    });
+  }
+  v.validate(value);
+}
+
+/** "1d 2h" style, for logs and status output. */
+export function formatDuration(ms: number): string {
+  if (ms === 0) return '0s';
+  const parts: string[] = [];
+  let rest = ms;
+  for (const [unit, size] of [['d', DAY], ['h', HOUR], ['m', MINUTE], ['s', SECOND]] as const) {
+    const n = Math.floor(rest / size);
+    if (n > 0) parts.push(`${n}${unit}`);
+    rest -= n * size;
+  }
+  return parts.join(' ') || `${ms}ms`;
+}
+
+export function formatCleanupTime(minutes: number): string {
+  return `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+}
+
+function describe(v: unknown): string {
+  return typeof v === 'string' ? `"${v}"` : v === undefined ? 'nothing' : JSON.stringify(v);
+}
