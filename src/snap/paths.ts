@@ -1,0 +1,57 @@
+/** Where the snap keeps everything (shared layout: see the project's conventions). */
+import * as path from 'node:path';
+import { EdgeError } from '../errors';
+
+export interface SnapPaths {
+  /** $SNAP: the read-only snap tree. */
+  snap: string;
+  /** $SNAP_COMMON: state kept across revisions. */
+  common: string;
+  configFile: string;
+  configDropIns: string;
+  deploymentCopy: string;
+  edgedHome: string;
+  runDir: string;
+  mgmtSock: string;
+  workloadSock: string;
+  dockerSock: string;
+  dockerPidfile: string;
+  dockerDataRoot: string;
+  dockerExecRoot: string;
+  daemonJson: string;
+}
+
+export function snapPaths(snap: string, common: string): SnapPaths {
+  const etc = path.join(common, 'etc');
+  const run = path.join(common, 'run');
+  return {
+    snap,
+    common,
+    configFile: path.join(etc, 'aziot', 'config.toml'),
+    configDropIns: path.join(etc, 'aziot', 'config.d'),
+    deploymentCopy: path.join(etc, 'aziot', 'deployment.json'),
+    edgedHome: path.join(common, 'var', 'lib', 'aziot', 'edged'),
+    runDir: run,
+    mgmtSock: path.join(run, 'iotedge', 'mgmt.sock'),
+    workloadSock: path.join(run, 'iotedge', 'workload.sock'),
+    dockerSock: path.join(run, 'docker.sock'),
+    dockerPidfile: path.join(run, 'docker.pid'),
+    dockerDataRoot: path.join(common, 'var', 'lib', 'docker'),
+    dockerExecRoot: path.join(run, 'docker'),
+    daemonJson: path.join(etc, 'docker', 'daemon.json'),
+  };
+}
+
+/** From the environment snapd gives hooks and apps. */
+export function snapPathsFromEnv(env: NodeJS.ProcessEnv = process.env): SnapPaths {
+  const snap = env.SNAP;
+  const common = env.SNAP_COMMON;
+  if (!snap || !common) {
+    throw new EdgeError('SNAP and SNAP_COMMON are not set', { hint: 'run this from inside the azure-iot-edge snap' });
+  }
+  return snapPaths(snap, common);
+}
+
+export function snapName(env: NodeJS.ProcessEnv = process.env): string {
+  return env.SNAP_INSTANCE_NAME || env.SNAP_NAME || 'azure-iot-edge';
+}

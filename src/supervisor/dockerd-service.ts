@@ -1,0 +1,90 @@
+/** The `dockerd` service: the snap's private engine, supervised. */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { SnapPaths } from '../snap/paths';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/log';
+import { writeFileAtomic } from '../util/atomic-write';
+import { Backoff } from './backoff';
+import { bridgeToCreate } from './bridge';
+import { defaultDaemonJson, dockerdArgs } from './dockerd-settings';
+import type { Health } from './health';
+import { type Probe, dockerPing } from './probes';
+import type { Spawner } from './spawner';
+import { describeExit } from './spawner';
+import { type Outcome, supervise } from './supervise';
+
+export interface DockerdServiceDeps {
+  paths: SnapPaths;
+  spawner: Spawner;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  health: Health;
+  ensureBridge: (name: string) => Promise<unknown>;
+  dockerdBinary?: string;
+  env?: NodeJS.ProcessEnv;
+  probe?: Probe;
+  timing?: Partial<{ startupProbeMs: number; probeIntervalMs: number; readyDeadlineMs: number; stopGraceMs: number }>;
+}
+
+export async function readDaemonJson(file: string): Promise<Record<string, unknown>> {
+  try {
+    return JSON.parse(await fs.readFile(file, 'utf8')) as Record<string, unknown>;
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return {};
+    throw e;
+  }
+}
+
+export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
+  const t = { startupProbeMs: 250, probeIntervalMs: 10_000, readyDeadlineMs: 120_000, stopGraceMs: 45_000, ...d.timing };
+  let failing = false;
+  return supervise({
+    name: 'dockerd',
+    spawner: d.spawner,
+    clock: d.clock,
+    logger: d.logger,
+    signal: d.signal,
+    backoff: new Backoff({ initialMs: 500, maxMs: 30_000, factor: 2, resetAfterMs: 60_000 }),
+    probe: d.probe ?? dockerPing(d.paths.dockerSock),
+    ...t,
+    // Liveness of the engine itself: a wedged dockerd is restarted after a minute of silence.
+    unhealthyAfter: 6,
+    prepare: async () => {
+      for (const dir of [d.paths.dockerDataRoot, d.paths.dockerExecRoot, path.dirname(d.paths.daemonJson)]) {
+        await fs.mkdir(dir, { recursive: true, mode: 0o711 });
+      }
+      let daemonJson = await readDaemonJson(d.paths.daemonJson);
+      if (Object.keys(daemonJson).length === 0) {
+        daemonJson = defaultDaemonJson();
+        await writeFileAtomic(d.paths.daemonJson, JSON.stringify(daemonJson, null, 2) + '\n', { mode: 0o644 });
+      }
+      const bridge = bridgeToCreate(daemonJson);
+      if (bridge) await d.ensureBridge(bridge);
+    },
+    request: async () => ({
+      command: d.dockerdBinary ?? 'dockerd',
+      args: dockerdArgs(d.paths),
+      env: d.env,
+    }),
+    events: {
+      ready: () => {
+        if (failing) void d.health.report({ status: 'waiting', message: 'Docker engine restarted; checking edged', code: 'engine-restarted' });
+        failing = false;
+      },
+      exited: (exit, delay) => {
+        failing = true;
+        void d.health.report({
+          status: 'error',
+          message: `Docker engine ${describeExit(exit)}; restart in ${Math.ceil(delay / 1000)}s`,
+          code: 'engine-restarting',
+        });
+      },
+      hang: () => {
+        failing = true;
+        void d.health.report({ status: 'error', message: 'Docker engine stopped answering; restarting it', code: 'engine-hang' });
+      },
+    },
+  });
+}

@@ -1,0 +1,90 @@
+/**
+ * Entry point of the snap's services (`bin/snap-service dockerd|iotedged`): wiring only.
+ * SIGTERM/SIGINT abort the loop, which stops the child cleanly; exit 153 when edged's settings
+ * are wrong (snapcraft.yaml lists 153 as a success exit status, so systemd does not loop).
+ */
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { ExitCode, formatError } from '../errors';
+import { loadSuperConfigFile } from '../config/load';
+import { systemSnapctl } from '../snap/exec';
+import { snapPathsFromEnv } from '../snap/paths';
+import { Snapctl } from '../snap/snapctl';
+import { systemClock } from '../util/clock';
+import { createLogger, isLogLevel, type LogLevel } from '../util/log';
+import { ensureBridge } from './bridge';
+import { runDockerdService } from './dockerd-service';
+import { snapHealth } from './health';
+import { runIotedgedService } from './iotedged-service';
+import { dockerPing, edgedSystemInfo } from './probes';
+import { processSpawner } from './spawner';
+import type { Outcome } from './supervise';
+
+const EDGED_ENTRY = path.resolve(__dirname, '..', '..', 'bin', 'edged');
+
+export async function run(argv: string[]): Promise<void> {
+  const service = argv[0];
+  const env = process.env;
+  const snapctl = new Snapctl(systemSnapctl());
+  const level = await logLevel(snapctl);
+  const logger = createLogger({ level, component: service });
+  const ctl = new AbortController();
+  for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ctl.abort());
+  try {
+    const paths = snapPathsFromEnv(env);
+    const health = snapHealth(snapctl, logger);
+    let outcome: Outcome;
+    if (service === 'dockerd') {
+      outcome = await runDockerdService({
+        paths,
+        spawner: processSpawner,
+        clock: systemClock,
+        logger,
+        signal: ctl.signal,
+        health,
+        ensureBridge: (name) => ensureBridge(name),
+        env: withSnapLibraries(env),
+      });
+    } else if (service === 'iotedged') {
+      const config = await loadSuperConfigFile(paths.configFile, { home: paths.edgedHome }).catch(() => undefined);
+      const mgmt = unixPath(config?.listen.management_uri) ?? paths.mgmtSock;
+      outcome = await runIotedgedService({
+        spawner: processSpawner,
+        clock: systemClock,
+        logger,
+        signal: ctl.signal,
+        health,
+        command: process.execPath,
+        args: [EDGED_ENTRY, '--config', paths.configFile, '--home', paths.edgedHome],
+        env: { ...env, DOCKER_HOST: `unix://${paths.dockerSock}`, AZIOT_LOG_LEVEL: level, RUST_LOG: level },
+        engineProbe: dockerPing(paths.dockerSock),
+        edgedProbe: edgedSystemInfo(mgmt),
+      });
+    } else {
+      throw new Error(`unknown service "${service}": expected dockerd or iotedged`);
+    }
+    process.exitCode = outcome.kind === 'fatal' ? ExitCode.badConfig : ExitCode.ok;
+  } catch (e) {
+    logger.error(formatError(e));
+    process.exitCode = ExitCode.failure;
+  }
+}
+
+async function logLevel(snapctl: Snapctl): Promise<LogLevel> {
+  const v = (await snapctl.get('log-level').catch(() => '')) || process.env.AZIOT_LOG_LEVEL || 'info';
+  return isLogLevel(v) ? v : 'info';
+}
+
+function unixPath(uri: string | undefined): string | undefined {
+  return uri?.startsWith('unix://') ? uri.slice('unix://'.length) : undefined;
+}
+
+/** Staged libraries of the engine part (libdevmapper, xtables) for dockerd, containerd, runc, iptables. */
+function withSnapLibraries(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const snap = env.SNAP ?? '';
+  const arch = process.arch === 'arm64' ? 'aarch64-linux-gnu' : 'x86_64-linux-gnu';
+  const libs = [`${snap}/usr/lib/${arch}`, `${snap}/lib/${arch}`];
+  const ld = [...libs, ...(env.LD_LIBRARY_PATH ? [env.LD_LIBRARY_PATH] : [])].join(':');
+  const xtables = `${snap}/usr/lib/${arch}/xtables`;
+  return { ...env, LD_LIBRARY_PATH: ld, ...(existsSync(xtables) ? { XTABLES_LIBDIR: xtables } : {}) };
+}

@@ -1,0 +1,27 @@
+/** HTTP over a unix socket, bounded in time: "does the engine / edged answer?" */
+import * as http from 'node:http';
+
+export function unixGet(socketPath: string, path: string, timeoutMs: number, signal?: AbortSignal): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const req = http.get({ socketPath, path, timeout: timeoutMs, signal }, (res) => {
+      res.resume();
+      res.on('end', () => resolve(res.statusCode ?? 0));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer on ${socketPath} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+  });
+}
+
+export type Probe = (signal: AbortSignal) => Promise<boolean>;
+
+/** The engine answers GET /_ping with 200. */
+export function dockerPing(socketPath: string, timeoutMs = 3000): Probe {
+  return (signal) => unixGet(socketPath, '/_ping', timeoutMs, signal).then((s) => s === 200, () => false);
+}
+
+/** edged answers the management API's /systeminfo (what stops during the "Initializing modules" hang). */
+export function edgedSystemInfo(socketPath: string, timeoutMs = 3000): Probe {
+  return (signal) =>
+    unixGet(socketPath, '/systeminfo?api-version=2022-08-03', timeoutMs, signal).then((s) => s === 200, () => false);
+}

@@ -1,0 +1,162 @@
+/**
+ * One supervision loop for one process: prepare (wait for what it needs), start, watch, and on
+ * exit or hang restart with bounded backoff. The watch is tick-or-event: a probe every tick,
+ * the child's exit and the caller's abort are the events. A "fatal" exit (e.g. edged's 153:
+ * settings are wrong) ends the loop instead of restarting it.
+ */
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/log';
+import { Backoff } from './backoff';
+import { type Child, type Exit, type SpawnRequest, type Spawner, describeExit } from './spawner';
+
+export interface SuperviseEvents {
+  starting?(pid: number): void;
+  ready?(afterMs: number): void;
+  /** A probe succeeded after the process became ready. */
+  alive?(): void;
+  hang?(reason: string): void;
+  exited?(exit: Exit, restartInMs: number): void;
+  fatal?(reason: string): void;
+}
+
+export interface SuperviseOptions {
+  name: string;
+  spawner: Spawner;
+  request: () => Promise<SpawnRequest>;
+  clock: Clock;
+  logger: Logger;
+  signal: AbortSignal;
+  backoff?: Backoff;
+  /** Runs before every start; resolves when the process may start (rejects on abort). */
+  prepare?: (signal: AbortSignal) => Promise<void>;
+  /** One health check: true when the process answers. Must bound its own time. */
+  probe: (signal: AbortSignal) => Promise<boolean>;
+  /** Probe period until the first success. */
+  startupProbeMs: number;
+  /** Probe period once ready. */
+  probeIntervalMs: number;
+  /** Restart if not ready this long after start (the "Initializing modules" hang). */
+  readyDeadlineMs: number;
+  /** Restart after this many failed probes in a row once ready. */
+  unhealthyAfter: number;
+  /** SIGTERM, then SIGKILL after this long. */
+  stopGraceMs: number;
+  /** A reason string for exits that must not be restarted. */
+  fatalReason?: (exit: Exit) => string | undefined;
+  events?: SuperviseEvents;
+}
+
+export type Outcome = { kind: 'stopped' } | { kind: 'fatal'; reason: string; exit: Exit };
+
+type Race = { kind: 'exit'; exit: Exit } | { kind: 'hang'; reason: string } | { kind: 'abort' };
+
+export async function supervise(o: SuperviseOptions): Promise<Outcome> {
+  const backoff = o.backoff ?? new Backoff();
+  const ev = o.events ?? {};
+  const log = o.logger;
+  while (!o.signal.aborted) {
+    try {
+      await o.prepare?.(o.signal);
+    } catch (e) {
+      if (o.signal.aborted) break;
+      throw e;
+    }
+    if (o.signal.aborted) break;
+    const child = o.spawner(await o.request());
+    const started = o.clock.now();
+    log.info(`${o.name} started`, { pid: child.pid });
+    ev.starting?.(child.pid);
+
+    const watchCtl = new AbortController();
+    const onAbort = () => watchCtl.abort();
+    o.signal.addEventListener('abort', onAbort, { once: true });
+    const first = await Promise.race<Race>([
+      child.exited.then((exit) => ({ kind: 'exit', exit })),
+      watch(o, started, watchCtl.signal).then((reason) => ({ kind: 'hang', reason })),
+      aborted(watchCtl.signal).then(() => ({ kind: o.signal.aborted ? 'abort' : 'hang', reason: '' }) as Race),
+    ]);
+    o.signal.removeEventListener('abort', onAbort);
+    watchCtl.abort();
+
+    if (first.kind === 'abort') {
+      log.info(`${o.name}: stopping`);
+      await stop(o, child, o.stopGraceMs);
+      break;
+    }
+    let exit: Exit;
+    if (first.kind === 'hang') {
+      log.warn(`${o.name} ${first.reason}: restarting it`);
+      ev.hang?.(first.reason);
+      exit = await stop(o, child, Math.min(o.stopGraceMs, 5000));
+    } else {
+      exit = first.exit;
+    }
+    const fatal = o.fatalReason?.(exit);
+    if (fatal) {
+      log.error(`${o.name} ${describeExit(exit)}: ${fatal}; not restarting it`);
+      ev.fatal?.(fatal);
+      return { kind: 'fatal', reason: fatal, exit };
+    }
+    const delay = backoff.next(o.clock.now() - started);
+    if (first.kind === 'exit') log.warn(`${o.name} ${describeExit(exit)}: restarting in ${delay / 1000}s`);
+    ev.exited?.(exit, delay);
+    try {
+      await o.clock.sleep(delay, o.signal);
+    } catch {
+      break;
+    }
+  }
+  return { kind: 'stopped' };
+}
+
+/** Resolves with a reason when the process must be restarted; never resolves otherwise. */
+async function watch(o: SuperviseOptions, started: number, signal: AbortSignal): Promise<string> {
+  let ready = false;
+  let failures = 0;
+  try {
+    for (;;) {
+      await o.clock.sleep(ready ? o.probeIntervalMs : o.startupProbeMs, signal);
+      const ok = await o.probe(signal).catch(() => false);
+      if (signal.aborted) break;
+      if (!ready) {
+        if (ok) {
+          ready = true;
+          o.logger.info(`${o.name} is ready`, { afterMs: o.clock.now() - started });
+          o.events?.ready?.(o.clock.now() - started);
+        } else if (o.clock.now() - started >= o.readyDeadlineMs) {
+          return `not ready ${Math.round(o.readyDeadlineMs / 1000)}s after start`;
+        }
+      } else if (ok) {
+        failures = 0;
+        o.events?.alive?.();
+      } else if (++failures >= o.unhealthyAfter) {
+        return `stopped answering (${failures} probes failed in a row)`;
+      }
+    }
+  } catch {
+    /* aborted */
+  }
+  return new Promise<string>(() => undefined);
+}
+
+async function stop(o: SuperviseOptions, child: Child, graceMs: number): Promise<Exit> {
+  child.kill('SIGTERM');
+  const ctl = new AbortController();
+  const exit = await Promise.race([
+    child.exited,
+    o.clock.sleep(graceMs, ctl.signal).then(
+      () => undefined,
+      () => undefined,
+    ),
+  ]);
+  ctl.abort();
+  if (exit) return exit;
+  o.logger.warn(`${o.name} did not stop within ${graceMs / 1000}s: killing it`);
+  child.kill('SIGKILL');
+  return child.exited;
+}
+
+function aborted(signal: AbortSignal): Promise<void> {
+  if (signal.aborted) return Promise.resolve();
+  return new Promise((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+}

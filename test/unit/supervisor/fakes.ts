@@ -1,0 +1,38 @@
+/** Fake children and a fake spawner: every start is recorded, exits are driven by the test. */
+import type { Child, Exit, SpawnRequest, Spawner } from '../../../src/supervisor/spawner';
+
+export class FakeChild implements Child {
+  readonly signals: NodeJS.Signals[] = [];
+  private resolveExit!: (e: Exit) => void;
+  readonly exited: Promise<Exit>;
+  done = false;
+  /** When false, SIGTERM is ignored (a hung or stopped process). */
+  obeysTerm = true;
+
+  constructor(readonly pid: number, readonly req: SpawnRequest) {
+    this.exited = new Promise((r) => (this.resolveExit = r));
+  }
+
+  exit(code: number | null, signal: NodeJS.Signals | null = null): void {
+    if (this.done) return;
+    this.done = true;
+    this.resolveExit({ code, signal });
+  }
+
+  kill(signal: NodeJS.Signals): void {
+    this.signals.push(signal);
+    if (signal === 'SIGKILL') this.exit(null, 'SIGKILL');
+    else if (signal === 'SIGTERM' && this.obeysTerm) this.exit(0);
+  }
+}
+
+export function fakeSpawner(): Spawner & { children: FakeChild[] } {
+  const children: FakeChild[] = [];
+  const spawner = ((req: SpawnRequest) => {
+    const c = new FakeChild(1000 + children.length, req);
+    children.push(c);
+    return c;
+  }) as Spawner & { children: FakeChild[] };
+  spawner.children = children;
+  return spawner;
+}
