@@ -1,0 +1,30 @@
+/**
+ * What the management API needs from edged. The optional slots are filled by components
+ * (agent, identity) possibly after the API started, so handlers read them at request time.
+ */
+import type { IdentityManager } from '../../identity/types';
+import type { ModuleRuntime } from '../../runtime/types';
+import type { SuperConfig } from '../../config/types';
+import type { Clock } from '../../util/clock';
+import type { Logger } from '../../util/log';
+import type { Mutex } from '../../util/mutex';
+
+export interface ModuleStatusOverlay {
+  status: string;
+  description?: string;
+}
+
+export interface ManagementContext {
+  runtime: ModuleRuntime;
+  logger: Logger;
+  clock: Clock;
+  /** Taken around pulls and creates, so image collection never races a deployment. */
+  deploymentLock?: Mutex;
+  /** Provisioning facts for /systeminfo. */
+  config?: Pick<SuperConfig, 'provisioning' | 'auto_reprovisioning_mode'>;
+  identities?: IdentityManager;
+  /** The agent's view of a module (e.g. "backoff") when it knows better than the engine. */
+  moduleStatus?: (name: string) => ModuleStatusOverlay | undefined;
+  reportedState?: () => Promise<object>;
+  reprovision?: () => Promise<void>;
+}

@@ -1,0 +1,71 @@
+/** /identities: served by the identity component's IdentityManager once one is present. */
+import { BadRequestError, NotImplementedError } from '../../errors';
+import type { IdentityManager } from '../../identity/types';
+import type { Route } from '../http/types';
+import type { ManagementContext } from './context';
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new BadRequestError(`"${key}" must be a string`);
+  return v;
+}
+
+export function identityRoutes(ctx: ManagementContext): Route[] {
+  const manager = (): IdentityManager => {
+    if (!ctx.identities) {
+      throw new NotImplementedError('module identities are not available: this edged has no device identity', {
+        hint: 'configure [provisioning] in config.toml (not needed with [local_deployment])',
+      });
+    }
+    return ctx.identities;
+  };
+  const body = async (json: Promise<unknown>, required: string): Promise<Record<string, unknown>> => {
+    const b = await json;
+    if (!isObject(b)) throw new BadRequestError(`the request body must be a JSON object with "${required}"`);
+    if (typeof b[required] !== 'string' || b[required] === '') {
+      throw new BadRequestError(`"${required}" must be a non-empty string`);
+    }
+    return b;
+  };
+  return [
+    {
+      method: 'GET',
+      path: '/identities/',
+      handler: async () => ({ status: 200, body: { identities: await manager().list() } }),
+    },
+    {
+      method: 'POST',
+      path: '/identities/',
+      handler: async (req) => {
+        const m = manager();
+        const b = await body(req.json(), 'moduleId');
+        return { status: 200, body: await m.create(b.moduleId as string, optionalString(b, 'managedBy')) };
+      },
+    },
+    {
+      method: 'PUT',
+      path: '/identities/{name}',
+      handler: async (req) => {
+        const m = manager();
+        const b = await body(req.json(), 'generationId');
+        return {
+          status: 200,
+          body: await m.update(req.params.name, b.generationId as string, optionalString(b, 'managedBy')),
+        };
+      },
+    },
+    {
+      method: 'DELETE',
+      path: '/identities/{name}',
+      handler: async (req) => {
+        await manager().remove(req.params.name);
+        return { status: 204 };
+      },
+    },
+  ];
+}

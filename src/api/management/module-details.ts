@@ -1,0 +1,45 @@
+/** A runtime Module as the API's ModuleDetails, filled the way upstream's edgelet-http fills it. */
+import type { Module, ModuleRuntimeState } from '../../runtime/types';
+import type { ModuleStatusOverlay } from './context';
+
+export interface ModuleDetails {
+  id: string;
+  name: string;
+  type: string;
+  config: { settings: Record<string, unknown>; env: { key: string; value: string }[] };
+  status: {
+    startTime?: string;
+    exitStatus?: { exitTime: string; statusCode: string };
+    runtimeStatus: { status: string; description?: string };
+  };
+}
+
+export function moduleDetails(module: Module, overlay?: ModuleStatusOverlay): ModuleDetails {
+  const settings: Record<string, unknown> = { image: module.config.image, createOptions: module.config.createOptions };
+  if (module.state.imageId) settings.imageHash = module.state.imageId;
+  if (module.config.digest) settings.digest = module.config.digest;
+  // Registry credentials are never echoed back.
+  return {
+    id: module.id,
+    name: module.name,
+    type: module.type,
+    // Upstream answers an empty env list: the container's env holds the image's too (PATH, ...),
+    // and an agent comparing it with its desired env would see differences that are not there.
+    config: { settings, env: [] },
+    status: statusOf(module.state, overlay),
+  };
+}
+
+function statusOf(state: ModuleRuntimeState, overlay?: ModuleStatusOverlay): ModuleDetails['status'] {
+  const status: ModuleDetails['status'] = {
+    runtimeStatus: overlay
+      ? { status: overlay.status, ...(overlay.description !== undefined ? { description: overlay.description } : {}) }
+      : { status: state.status, ...(state.statusDescription ? { description: state.statusDescription } : {}) },
+  };
+  // IoT Hub reads these as UTC: they must end with "Z".
+  if (state.startedAt) status.startTime = state.startedAt.toISOString();
+  if (state.exitCode !== undefined && state.finishedAt) {
+    status.exitStatus = { exitTime: state.finishedAt.toISOString(), statusCode: String(state.exitCode) };
+  }
+  return status;
+}
