@@ -1,6 +1,7 @@
 /** The engine's event stream for owned containers, as an async iterable that ends when the signal aborts. */
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
+import { UnavailableError } from '../../errors';
 import { OWNER_LABEL, OWNER_VALUE, RuntimeEvent } from '../types';
 
 interface DockerEvent {
@@ -30,7 +31,18 @@ export function runtimeEventFrom(e: DockerEvent): RuntimeEvent | undefined {
   return event;
 }
 
-export async function* streamEvents(docker: Docker, signal: AbortSignal): AsyncGenerator<RuntimeEvent> {
+function streamClosed(endpoint: string, cause?: unknown): UnavailableError {
+  return new UnavailableError(`Docker engine at ${endpoint} closed the event stream`, {
+    hint: 'Check that dockerd runs; subscribe again once it answers',
+    cause,
+  });
+}
+
+/**
+ * Ends quietly when the signal aborts; any other end (the engine stopped or restarted) throws
+ * UnavailableError, so a watcher knows to subscribe again.
+ */
+export async function* streamEvents(docker: Docker, signal: AbortSignal, endpoint: string): AsyncGenerator<RuntimeEvent> {
   if (signal.aborted) return;
   const stream = (await docker.getEvents({ filters: eventFilters() })) as unknown as Readable;
   const onAbort = () => stream.destroy();
@@ -55,9 +67,11 @@ export async function* streamEvents(docker: Docker, signal: AbortSignal): AsyncG
         if (event) yield event;
       }
     }
+    if (!signal.aborted) throw streamClosed(endpoint);
   } catch (e) {
     // Destroying the stream on abort surfaces as an error or a premature close: that is the normal end.
-    if (!signal.aborted) throw e;
+    if (signal.aborted) return;
+    throw e instanceof UnavailableError ? e : streamClosed(endpoint, e);
   } finally {
     signal.removeEventListener('abort', onAbort);
     stream.destroy();

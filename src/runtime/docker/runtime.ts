@@ -209,11 +209,12 @@ export class DockerModuleRuntime implements ModuleRuntime {
 
   events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
     const docker = this.docker;
+    const endpoint = this.endpoint;
     const fail = (e: unknown) => this.fail(e, 'watch Docker events');
     return {
       async *[Symbol.asyncIterator]() {
         try {
-          yield* streamEvents(docker, signal);
+          yield* streamEvents(docker, signal, endpoint);
         } catch (e) {
           throw fail(e);
         }

@@ -226,4 +226,23 @@ describe('DockerModuleRuntime on a real engine', () => {
     expect(err).toBeInstanceOf(UnavailableError);
     expect((err as Error).message).toContain('/nonexistent/docker.sock');
   });
+
+  // Last: stops this file's engine.
+  it('ends the event stream and answers UnavailableError when the engine goes away', async () => {
+    const ac = new AbortController();
+    const consumed = (async () => {
+      for await (const e of runtime.events(ac.signal)) void e;
+    })();
+    await engine.stop();
+    const outcome = await consumed.then(
+      () => 'ended quietly',
+      (e: unknown) => e,
+    );
+    expect(outcome).toBeInstanceOf(UnavailableError);
+    expect((outcome as Error).message).toContain(engine.socketPath);
+    const err = await runtime.list().catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UnavailableError);
+    expect((err as Error).message).toContain(engine.socketPath);
+    ac.abort();
+  });
 });
