@@ -1,0 +1,13 @@
+/**
+ * Every `iotedge` command, in the order `iotedge --help` lists them. To add one: create
+ * `src/cli/commands/<name>.ts` exporting `builder` and `run` (see ../command.ts and list.ts),
+ * then append ONE entry here. `load` must stay a `require` so the module loads only when used.
+ */
+import type { CommandEntry } from '../command';
+
+export const commands: CommandEntry[] = [
+  { command: 'list', describe: 'List modules', load: () => require('./list') },
+  { command: 'logs <module>', describe: 'Fetch the logs of a module', load: () => require('./logs') },
+  { command: 'restart <module>', describe: 'Restart a module', load: () => require('./restart') },
+  { command: 'version', describe: 'Show the version information', load: () => require('./version') },
+];

@@ -1,0 +1,41 @@
+/**
+ * Which management socket the CLI talks to: `-H/--host`, else IOTEDGE_HOST, else the snap's
+ * socket when running inside the snap, else upstream's default.
+ */
+import { BadRequestError } from '../errors';
+
+export const UPSTREAM_MGMT_URI = 'unix:///var/run/iotedge/mgmt.sock';
+
+export function defaultHost(env: NodeJS.ProcessEnv): string {
+  if (env.IOTEDGE_HOST) return env.IOTEDGE_HOST;
+  if (env.SNAP_COMMON) return `unix://${env.SNAP_COMMON}/run/iotedge/mgmt.sock`;
+  return UPSTREAM_MGMT_URI;
+}
+
+/** The super-config the config/check commands read: `-c`, else the snap's, else upstream's. */
+export function defaultConfigFile(env: NodeJS.ProcessEnv): string {
+  if (env.SNAP_COMMON) return `${env.SNAP_COMMON}/etc/aziot/config.toml`;
+  return '/etc/aziot/config.toml';
+}
+
+/** Where to connect: a unix socket path, or a TCP host and port (upstream also accepts http://). */
+export type Endpoint =
+  | { kind: 'unix'; socketPath: string; uri: string }
+  | { kind: 'tcp'; host: string; port: number; uri: string };
+
+export function parseHost(uri: string): Endpoint {
+  if (uri.startsWith('unix://')) {
+    const socketPath = decodeURIComponent(uri.slice('unix://'.length));
+    if (socketPath.startsWith('/')) return { kind: 'unix', socketPath, uri };
+  } else if (uri.startsWith('/')) {
+    return { kind: 'unix', socketPath: uri, uri: `unix://${uri}` };
+  } else if (/^https?:\/\//.test(uri)) {
+    const url = new URL(uri);
+    if (url.protocol === 'http:') {
+      return { kind: 'tcp', host: url.hostname, port: Number(url.port || 80), uri };
+    }
+  }
+  throw new BadRequestError(`invalid --host '${uri}'`, {
+    hint: 'Use unix:///absolute/path/to/mgmt.sock (or http://host:port)',
+  });
+}
