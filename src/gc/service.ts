@@ -10,7 +10,7 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import type { ImageCollector, RunOptions } from './collector';
 import type { GcReport } from './report';
-import { firstRunAt, nextRunAfter } from './schedule';
+import { firstRunAt, nextRunAfter, systemUtcOffset, type UtcOffset } from './schedule';
 import { formatCleanupTime, formatDuration, type GcSettings } from './settings';
 import type { ImageUseTracker } from './tracker';
 
@@ -37,12 +37,16 @@ export function lastRunFile(home: string): string {
 }
 
 export interface ServiceDeps {
-  collector: ImageCollector;
+  collector: Pick<ImageCollector, 'run'>;
   tracker: ImageUseTracker;
   settings: GcSettings;
   clock: Clock;
   logger: Logger;
   home: string;
+  /** Local time's offset from UTC; the system's by default. */
+  utcOffset?: UtcOffset;
+  /** Called after each real run, once its report is saved (e.g. to push the reported state). */
+  onReport?: (report: GcReport) => void;
 }
 
 export class ImageGcService implements ImageGcHandle {
@@ -102,7 +106,8 @@ export class ImageGcService implements ImageGcHandle {
 
   private async schedule(signal: AbortSignal): Promise<void> {
     const { clock, settings, logger } = this.deps;
-    let next = firstRunAt(clock.now(), settings);
+    const offset = this.deps.utcOffset ?? systemUtcOffset;
+    let next = firstRunAt(clock.now(), settings, offset);
     for (;;) {
       this.nextAt = next;
       logger.info(`next image garbage collection at ${new Date(next).toISOString()}`);
@@ -115,7 +120,7 @@ export class ImageGcService implements ImageGcHandle {
         logger.error(`image garbage collection failed: ${e instanceof Error ? e.message : String(e)}`),
       );
       if (signal.aborted) return;
-      next = nextRunAfter(next, clock.now(), settings);
+      next = nextRunAfter(next, clock.now(), settings, offset);
     }
   }
 
@@ -128,6 +133,7 @@ export class ImageGcService implements ImageGcHandle {
         await writeFileAtomic(lastRunFile(this.deps.home), JSON.stringify(report, null, 2) + '\n', { mode: 0o644 }).catch((e) =>
           this.deps.logger.warn(`could not save the image garbage collection report: ${(e as Error).message}`),
         );
+        this.deps.onReport?.(report);
       }
       return report;
     } finally {
