@@ -7,7 +7,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ConfigError, UnavailableError } from '../../errors';
-import type { HttpApi } from './server';
+import type { RequestListener } from 'node:http';
 
 export interface UnixListener {
   socketPath: string;
@@ -25,7 +25,12 @@ export function socketPathOf(uri: string): string {
   return p;
 }
 
-export async function listenUnix(api: HttpApi, uri: string, options: { mode: number }): Promise<UnixListener> {
+/** `api`: an HttpApi, or anything with a node:http request listener. */
+export async function listenUnix(
+  api: { listener: RequestListener },
+  uri: string,
+  options: { mode: number },
+): Promise<UnixListener> {
   const socketPath = socketPathOf(uri);
   await fs.mkdir(path.dirname(socketPath), { recursive: true, mode: 0o755 });
   await removeStaleSocket(socketPath);

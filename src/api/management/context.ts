@@ -2,6 +2,7 @@
  * What the management API needs from edged. The optional slots are filled by components
  * (agent, identity) possibly after the API started, so handlers read them at request time.
  */
+import type { ImageGcHandle } from '../../gc/service';
 import type { IdentityManager } from '../../identity/types';
 import type { ModuleRuntime } from '../../runtime/types';
 import type { SuperConfig } from '../../config/types';
@@ -27,4 +28,6 @@ export interface ManagementContext {
   moduleStatus?: (name: string) => ModuleStatusOverlay | undefined;
   reportedState?: () => Promise<object>;
   reprovision?: () => Promise<void>;
+  /** The image garbage collector (GET /images/gc, POST /images/prune). */
+  imageGc?: ImageGcHandle;
 }

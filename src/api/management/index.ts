@@ -4,6 +4,7 @@ import type { Route } from '../http/types';
 import type { ManagementContext } from './context';
 import { deploymentRoutes } from './deployment-routes';
 import { identityRoutes } from './identity-routes';
+import { imageGcRoutes } from './image-gc';
 import { moduleRoutes } from './module-routes';
 import { systemRoutes } from './system-routes';
 import { MANAGEMENT_API_VERSIONS } from './versions';
@@ -12,7 +13,13 @@ import { MANAGEMENT_API_VERSIONS } from './versions';
 export const MANAGEMENT_SOCKET_MODE = 0o660;
 
 export function managementRoutes(ctx: ManagementContext): Route[] {
-  return [...moduleRoutes(ctx), ...identityRoutes(ctx), ...systemRoutes(ctx), ...deploymentRoutes(ctx)];
+  return [
+    ...moduleRoutes(ctx),
+    ...identityRoutes(ctx),
+    ...systemRoutes(ctx),
+    ...deploymentRoutes(ctx),
+    ...imageGcRoutes(() => ctx.imageGc),
+  ];
 }
 
 export function createManagementApi(ctx: ManagementContext): HttpApi {

@@ -1,0 +1,24 @@
+/**
+ * The components edged runs besides the management API, one line each. Factories run before
+ * the API listens (they may wrap ctx.runtime or fill ctx slots); start() runs once the Docker
+ * engine answers, in this order; stop() in reverse order on SIGTERM.
+ *
+ * Conventions:
+ *  - a component named WORKLOAD_COMPONENT serves the workload socket(s); without one, edged
+ *    serves a placeholder workload API that answers 501 to everything;
+ *  - the agent fills ctx.moduleStatus / ctx.reportedState / ctx.desiredImages, the identity
+ *    component ctx.identities / ctx.reprovision, the image GC ctx.imageGc.
+ */
+import type { Component, EdgedContext } from './context';
+
+export const WORKLOAD_COMPONENT = 'workload';
+
+export async function createComponents(ctx: EdgedContext): Promise<Component[]> {
+  const components: (Component | undefined)[] = [
+    // identity + workload API + edgeAgent (cloud mode): the identity engineer's line goes here.
+    // local deployment agent ([local_deployment]): the agent engineer's line goes here.
+    // image garbage collection: the GC engineer's line goes here.
+  ];
+  void ctx;
+  return components.filter((c): c is Component => c !== undefined);
+}

@@ -1,0 +1,34 @@
+/**
+ * Everything edged's parts share, built once by the daemon. Components fill the optional slots
+ * (they are read lazily by the management API, so a slot may be filled after it started).
+ */
+import type Docker from 'dockerode';
+import type { ManagementContext } from '../api/management/context';
+import type { SuperConfig } from '../config/types';
+import type { ModuleRuntime } from '../runtime/types';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/log';
+import type { Mutex } from '../util/mutex';
+
+export interface EdgedContext extends ManagementContext {
+  config: SuperConfig;
+  /** Absolute path of `--home`: edged's state (0700). */
+  home: string;
+  logger: Logger;
+  clock: Clock;
+  docker: Docker;
+  /** A component may wrap this (e.g. image-use tracking) while `createComponents` runs. */
+  runtime: ModuleRuntime;
+  deploymentLock: Mutex;
+  /** Aborted when edged begins to stop: components' loops end on it. */
+  signal: AbortSignal;
+  /** The images the current desired deployment references (filled by the agent, read by image GC). */
+  desiredImages?: () => Promise<string[]> | string[];
+}
+
+/** A part of edged with a lifetime: started in list order, stopped in reverse. */
+export interface Component {
+  name: string;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}

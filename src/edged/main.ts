@@ -1,0 +1,91 @@
+/**
+ * edged's entry point (bin/edged): arguments, logger, signals, exit code. Everything else is
+ * in daemon.ts. Exit codes: 0 after SIGTERM/SIGINT, 153 when the configuration is wrong (as
+ * upstream: do not restart me until it is fixed), 2 for a bad command line, 1 for anything else.
+ */
+import { ConfigError, ExitCode, formatError } from '../errors';
+import { Clock, systemClock } from '../util/clock';
+import { createLogger } from '../util/log';
+import { parseArgs, USAGE } from './args';
+import { Edged } from './daemon';
+import type { EngineWaitOptions } from './engine-wait';
+
+export interface MainIo {
+  stdout(line: string): void;
+  stderr(line: string): void;
+  env: NodeJS.ProcessEnv;
+  /** Calls `handler` on SIGTERM/SIGINT; returns the unsubscribe. */
+  onSignal(handler: (signal: string) => void): () => void;
+  exit(code: number): void;
+  clock: Clock;
+  engineWait?: EngineWaitOptions;
+  /** Called once edged is ready (tests). */
+  onReady?(edged: Edged): void;
+}
+
+const processIo: MainIo = {
+  stdout: (line) => process.stdout.write(line + '\n'),
+  stderr: (line) => process.stderr.write(line + '\n'),
+  env: process.env,
+  onSignal: (handler) => {
+    const signals: NodeJS.Signals[] = ['SIGTERM', 'SIGINT'];
+    for (const s of signals) process.on(s, handler);
+    return () => signals.forEach((s) => process.off(s, handler));
+  },
+  exit: (code) => {
+    process.exitCode = code;
+  },
+  clock: systemClock,
+};
+
+const oneLine = (e: unknown) => formatError(e).replace(/\s*\n\s*/g, ' ');
+
+export async function run(argv: readonly string[], overrides: Partial<MainIo> = {}): Promise<number> {
+  const io: MainIo = { ...processIo, ...overrides };
+  const finish = (code: number) => {
+    io.exit(code);
+    return code;
+  };
+
+  let args;
+  try {
+    args = parseArgs(argv, io.env);
+  } catch (e) {
+    io.stderr(oneLine(e));
+    return finish(ExitCode.usage);
+  }
+  if (args.help) {
+    io.stdout(USAGE);
+    return finish(ExitCode.ok);
+  }
+
+  const logger = createLogger({ level: args.logLevel, write: io.stderr, now: () => new Date(io.clock.now()) });
+  const edged = new Edged({ configFile: args.config, home: args.home, logger, clock: io.clock, engineWait: io.engineWait });
+  let stopRequested = false;
+  let unsubscribe = () => {};
+  const stopped = new Promise<void>((resolve) => {
+    unsubscribe = io.onSignal((signal) => {
+      logger.info(`${signal} received: stopping`);
+      stopRequested = true;
+      void edged.stop().then(resolve);
+    });
+  });
+
+  try {
+    await edged.start();
+    io.onReady?.(edged);
+  } catch (e) {
+    if (stopRequested) {
+      await stopped;
+      unsubscribe();
+      return finish(ExitCode.ok);
+    }
+    await edged.stop();
+    unsubscribe();
+    io.stderr(oneLine(e));
+    return finish(e instanceof ConfigError ? ExitCode.badConfig : ExitCode.failure);
+  }
+  await stopped;
+  unsubscribe();
+  return finish(ExitCode.ok);
+}

@@ -1,0 +1,18 @@
+/** Until a workload component is present, the workload socket exists and says why it cannot help. */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { sendJson } from '../api/http/errors';
+
+/** Upstream: every module may reach the workload socket. */
+export const WORKLOAD_SOCKET_MODE = 0o666;
+
+export function workloadPlaceholder(): { listener: (req: IncomingMessage, res: ServerResponse) => void } {
+  return {
+    listener: (req, res) => {
+      req.resume();
+      sendJson(res, 501, {
+        message:
+          'the workload API is not available: this edged runs no identity/workload component. Configure [provisioning] in config.toml',
+      });
+    },
+  };
+}
