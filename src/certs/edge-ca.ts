@@ -1,0 +1,165 @@
+/**
+ * The Edge CA, which signs the modules' server and identity certificates. Either preloaded
+ * (`[edge_ca] cert` / `pk` files, managed by the user) or quickstart: self-signed by edged,
+ * valid `auto_generated_edge_ca_expiry_days` (default 90) and renewed once 80% of its life is gone.
+ */
+import { KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { ConfigError, EdgeError } from '../errors';
+import { filePathOf, readConfigFile } from '../identity/secrets';
+import { writeFileAtomic } from '../util/atomic-write';
+import { Clock, systemClock } from '../util/clock';
+import type { Logger } from '../util/log';
+import { generateKey } from './keygen';
+import { issueCertificate, splitPem } from './x509';
+
+export interface EdgeCaSettings {
+  cert?: string;
+  pk?: string;
+  auto_generated_edge_ca_expiry_days?: number;
+}
+
+export interface EdgeCaOptions {
+  /** edged's home: a quickstart CA lives in `<home>/certs`. */
+  home: string;
+  settings?: EdgeCaSettings;
+  /** Named in the quickstart CA's subject, as upstream: `aziot-edge CA <device id>`. */
+  deviceId: string;
+  clock?: Clock;
+  logger: Logger;
+}
+
+const DAY_MS = 86_400_000;
+const RENEW_AT = 0.8;
+
+interface Loaded {
+  /** The CA certificate and whatever chain came with it, PEM. */
+  chainPem: string;
+  cert: X509Certificate;
+  key: KeyObject;
+}
+
+export class EdgeCa {
+  private loaded?: Loaded;
+  private readonly clock: Clock;
+  readonly quickstart: boolean;
+
+  constructor(private readonly options: EdgeCaOptions) {
+    this.clock = options.clock ?? systemClock;
+    const s = options.settings ?? {};
+    if (Boolean(s.cert) !== Boolean(s.pk)) {
+      throw new ConfigError('[edge_ca] needs both cert and pk, or neither', {
+        hint: 'set both edge_ca.cert and edge_ca.pk, or remove them for a quickstart Edge CA',
+      });
+    }
+    this.quickstart = !s.cert;
+    const days = s.auto_generated_edge_ca_expiry_days;
+    if (days !== undefined && (!Number.isInteger(days) || days <= 0)) {
+      throw new ConfigError(`edge_ca.auto_generated_edge_ca_expiry_days must be a positive whole number, not ${days}`, {
+        hint: 'remove it for the default of 90 days',
+      });
+    }
+  }
+
+  private get certFile() {
+    return path.join(this.options.home, 'certs', 'edge-ca.cert.pem');
+  }
+  private get keyFile() {
+    return path.join(this.options.home, 'certs', 'edge-ca.key.pem');
+  }
+
+  /** Loads the CA (creating or renewing a quickstart one as needed). True when a new CA was made. */
+  async ensure(): Promise<boolean> {
+    if (!this.quickstart) {
+      if (!this.loaded) this.loaded = await this.loadPreloaded();
+      return false;
+    }
+    this.loaded ??= await this.loadQuickstart();
+    if (this.loaded && !this.dueForRenewal(this.loaded.cert)) return false;
+    this.loaded = await this.createQuickstart(this.loaded ? 'renewing the Edge CA at 80% of its life' : 'creating a quickstart Edge CA');
+    return true;
+  }
+
+  async current(): Promise<Loaded> {
+    await this.ensure();
+    return this.loaded!;
+  }
+
+  dueForRenewal(cert: X509Certificate): boolean {
+    const from = Date.parse(cert.validFrom);
+    const to = Date.parse(cert.validTo);
+    return this.clock.now() >= from + (to - from) * RENEW_AT;
+  }
+
+  private async loadPreloaded(): Promise<Loaded> {
+    const s = this.options.settings!;
+    const chainPem = await readConfigFile(s.cert!, 'edge_ca.cert');
+    filePathOf(s.pk!, 'edge_ca.pk');
+    const keyPem = await readConfigFile(s.pk!, 'edge_ca.pk');
+    let cert: X509Certificate;
+    let key: KeyObject;
+    try {
+      cert = new X509Certificate(splitPem(chainPem)[0] ?? chainPem);
+    } catch (e) {
+      throw new ConfigError(`edge_ca.cert (${s.cert}) is not a PEM certificate`, { hint: 'give the Edge CA certificate in PEM', cause: e });
+    }
+    try {
+      key = createPrivateKey(keyPem);
+    } catch (e) {
+      throw new ConfigError(`edge_ca.pk (${s.pk}) is not a PEM private key`, { hint: 'give the Edge CA private key in PEM', cause: e });
+    }
+    if (!cert.checkPrivateKey(key)) {
+      throw new ConfigError('edge_ca.pk does not belong to edge_ca.cert', { hint: 'give the private key of the Edge CA certificate' });
+    }
+    if (!cert.ca) throw new ConfigError('edge_ca.cert is not a CA certificate', { hint: 'the Edge CA needs basicConstraints CA:TRUE' });
+    if (Date.parse(cert.validTo) <= this.clock.now()) {
+      this.options.logger.warn(`The preloaded Edge CA expired on ${cert.validTo}; module certificates will not validate`);
+    }
+    return { chainPem: normalise(chainPem), cert, key };
+  }
+
+  private async loadQuickstart(): Promise<Loaded | undefined> {
+    let certPem: string;
+    let keyPem: string;
+    try {
+      [certPem, keyPem] = await Promise.all([fs.readFile(this.certFile, 'utf8'), fs.readFile(this.keyFile, 'utf8')]);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new EdgeError(`cannot read the quickstart Edge CA under ${path.dirname(this.certFile)}`, { cause: e });
+    }
+    try {
+      const cert = new X509Certificate(certPem);
+      const key = createPrivateKey(keyPem);
+      if (!cert.checkPrivateKey(key)) return undefined;
+      return { chainPem: normalise(certPem), cert, key };
+    } catch {
+      this.options.logger.warn('The quickstart Edge CA on disk is unreadable; making a new one');
+      return undefined;
+    }
+  }
+
+  private async createQuickstart(why: string): Promise<Loaded> {
+    this.options.logger.info(`Edge CA: ${why}`);
+    const days = this.options.settings?.auto_generated_edge_ca_expiry_days ?? 90;
+    const now = this.clock.now();
+    const pair = generateKey('rsa-2048');
+    const certPem = issueCertificate({
+      commonName: `aziot-edge CA ${this.options.deviceId}`.slice(0, 64),
+      ca: { pathLen: 0 },
+      notBefore: new Date(now),
+      notAfter: new Date(now + days * DAY_MS),
+      publicKey: pair.publicKey,
+      signingKey: pair.privateKey,
+    });
+    const keyPem = pair.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+    await fs.mkdir(path.dirname(this.keyFile), { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.keyFile, keyPem, { mode: 0o600 });
+    await writeFileAtomic(this.certFile, certPem, { mode: 0o644 });
+    return { chainPem: certPem, cert: new X509Certificate(certPem), key: pair.privateKey };
+  }
+}
+
+function normalise(pem: string): string {
+  return splitPem(pem).join('');
+}

@@ -1,0 +1,127 @@
+/**
+ * The symmetric keys edged keeps, as upstream's keyd does for it: the device key, a random master
+ * identity key (module keys are derived from it) and a random master encryption key (the workload
+ * API's encrypt/decrypt). Each is a 0600 file under `<home>/keys`, written atomically, never logged.
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { BadRequestError, EdgeError } from '../errors';
+import { writeFileAtomic } from '../util/atomic-write';
+import { hmacSha256 } from './sas';
+
+export const MASTER_IDENTITY_KEY = 'master-identity';
+export const MASTER_ENCRYPTION_KEY = 'master-encryption';
+export const DEVICE_KEY = 'device-id';
+
+/** Encryption scheme versions of keyd's ciphertexts; v2 (ciphertext then tag) is what we write. */
+const V1 = 0x01;
+const V2 = 0x02;
+const TAG_LENGTH = 16;
+
+export interface ModuleKeys {
+  primary: Buffer;
+  secondary: Buffer;
+}
+
+export class KeyStore {
+  private readonly cache = new Map<string, Buffer>();
+
+  constructor(readonly dir: string) {}
+
+  static under(home: string): KeyStore {
+    return new KeyStore(path.join(home, 'keys'));
+  }
+
+  private file(name: string): string {
+    return path.join(this.dir, `${name}.key`);
+  }
+
+  async read(name: string): Promise<Buffer | undefined> {
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    try {
+      const key = Buffer.from((await fs.readFile(this.file(name), 'utf8')).trim(), 'base64');
+      this.cache.set(name, key);
+      return key;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+      throw new EdgeError(`cannot read key ${name} under ${this.dir}`, { cause: e, hint: 'check the permissions of edged\'s home' });
+    }
+  }
+
+  /** Stores a key (base64 in the file), replacing any previous one. */
+  async write(name: string, key: Buffer): Promise<void> {
+    await fs.mkdir(this.dir, { recursive: true, mode: 0o700 });
+    await writeFileAtomic(this.file(name), key.toString('base64') + '\n', { mode: 0o600 });
+    this.cache.set(name, Buffer.from(key));
+  }
+
+  /** Reads a key, creating it from 32 random bytes when missing. */
+  async getOrCreate(name: string): Promise<Buffer> {
+    const existing = await this.read(name);
+    if (existing) return existing;
+    const key = randomBytes(32);
+    await this.write(name, key);
+    return key;
+  }
+
+  async remove(name: string): Promise<void> {
+    this.cache.delete(name);
+    await fs.rm(this.file(name), { force: true });
+  }
+
+  /** Upstream's derivation: HMAC-SHA256(master identity key, "{moduleId}:{generationId}:primary"|":secondary"). */
+  async moduleKeys(moduleId: string, generationId: string): Promise<ModuleKeys> {
+    const master = await this.getOrCreate(MASTER_IDENTITY_KEY);
+    return deriveModuleKeys(master, moduleId, generationId);
+  }
+
+  async encrypt(plaintext: Buffer, iv: Buffer, aad: Buffer): Promise<Buffer> {
+    return encryptAead(await this.getOrCreate(MASTER_ENCRYPTION_KEY), plaintext, iv, aad);
+  }
+
+  async decrypt(ciphertext: Buffer, iv: Buffer, aad: Buffer): Promise<Buffer> {
+    return decryptAead(await this.getOrCreate(MASTER_ENCRYPTION_KEY), ciphertext, iv, aad);
+  }
+}
+
+export function deriveModuleKeys(master: Buffer, moduleId: string, generationId: string): ModuleKeys {
+  return {
+    primary: hmacSha256(master, `${moduleId}:${generationId}:primary`),
+    secondary: hmacSha256(master, `${moduleId}:${generationId}:secondary`),
+  };
+}
+
+/** AES-256-GCM; the output is keyd's v2 format: version byte, ciphertext, 16-byte tag. */
+export function encryptAead(key: Buffer, plaintext: Buffer, iv: Buffer, aad: Buffer): Buffer {
+  if (iv.length === 0) throw new BadRequestError('initializationVector is empty', { hint: 'send a non-empty base64 initialization vector' });
+  const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+  cipher.setAAD(aad);
+  const body = Buffer.concat([cipher.update(plaintext), cipher.final()]);
+  return Buffer.concat([Buffer.from([V2]), body, cipher.getAuthTag()]);
+}
+
+/** Reads v2 and upstream 1.1's v1 (tag before the ciphertext). */
+export function decryptAead(key: Buffer, data: Buffer, iv: Buffer, aad: Buffer): Buffer {
+  if (iv.length === 0) throw new BadRequestError('initializationVector is empty', { hint: 'send a non-empty base64 initialization vector' });
+  if (data.length < 1 + TAG_LENGTH || (data[0] !== V1 && data[0] !== V2)) {
+    throw new BadRequestError('ciphertext is malformed', { hint: 'send a ciphertext returned by the encrypt call' });
+  }
+  const rest = data.subarray(1);
+  const [body, tag] =
+    data[0] === V2
+      ? [rest.subarray(0, rest.length - TAG_LENGTH), rest.subarray(rest.length - TAG_LENGTH)]
+      : [rest.subarray(TAG_LENGTH), rest.subarray(0, TAG_LENGTH)];
+  const decipher = createDecipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_LENGTH });
+  decipher.setAAD(aad);
+  decipher.setAuthTag(tag);
+  try {
+    return Buffer.concat([decipher.update(body), decipher.final()]);
+  } catch (e) {
+    throw new BadRequestError('ciphertext does not decrypt for this module and generation', {
+      hint: 'decrypt with the same module name, generation id and initialization vector used to encrypt',
+      cause: e,
+    });
+  }
+}
