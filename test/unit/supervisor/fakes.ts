@@ -28,11 +28,11 @@ export class FakeChild implements Child {
 
 export function fakeSpawner(): Spawner & { children: FakeChild[] } {
   const children: FakeChild[] = [];
-  const spawner = ((req: SpawnRequest) => {
+  const spawner = ((req: SpawnRequest): FakeChild => {
     const c = new FakeChild(1000 + children.length, req);
     children.push(c);
     return c;
-  }) as Spawner & { children: FakeChild[] };
+  }) as unknown as Spawner & { children: FakeChild[] };
   spawner.children = children;
   return spawner;
 }

@@ -1,0 +1,8 @@
+/** A rejected `snap set`: one line on stderr, exit 1; nothing has been written. */
+import { EdgeError, type EdgeErrorOptions } from '../errors';
+
+export class OptionError extends EdgeError {
+  constructor(message: string, options: EdgeErrorOptions = {}) {
+    super(message, { exitCode: 2, ...options });
+  }
+}

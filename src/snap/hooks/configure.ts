@@ -1,0 +1,105 @@
+/**
+ * The configure hook (`snap set`): validate every option and everything they point at, render
+ * config.toml, daemon.json and the deployment copy, and only then write what changed (atomic,
+ * config 0600) and start or restart what can now run. Any error before the writes leaves the
+ * previous files byte-identical, and snapd rolls the option back.
+ */
+import { parseDeviceConnectionString } from '../../config/connection-string';
+import { mergeDaemonJson } from '../../supervisor/dockerd-settings';
+import { OptionError } from '../errors';
+import { executeSteps } from '../execute';
+import { gatherFacts } from '../facts';
+import { readInputFile } from '../input-file';
+import { parseOptions } from '../options';
+import { planServices, type Step } from '../plan';
+import { defaultConfigDoc, parseToml, renderConfig, validateConfig } from '../render-config';
+import type { HookDeps } from './deps';
+import { makeDirs, readIfExists } from './state';
+
+export const CS_FILE_MAX = 4096;
+export const DEPLOYMENT_MAX = 1024 * 1024;
+
+export async function configure(d: HookDeps): Promise<void> {
+  const options = parseOptions(await d.snapctl.getAll());
+
+  let connectionString: string | undefined;
+  if (options.connectionString) connectionString = checkConnectionString('connection-string', options.connectionString);
+  else if (options.csFile) {
+    const text = await readInputFile('cs-file', options.csFile, CS_FILE_MAX);
+    connectionString = checkConnectionString('cs-file', text.trim());
+  }
+
+  let deployment: string | undefined;
+  if (options.deploymentFile) deployment = checkDeployment(await readInputFile('deployment-file', options.deploymentFile, DEPLOYMENT_MAX));
+
+  const current = {
+    config: await readIfExists(d.paths.configFile),
+    daemonJson: await readIfExists(d.paths.daemonJson),
+    deployment: await readIfExists(d.paths.deploymentCopy),
+  };
+  const base = options.rawConfig
+    ? parseToml('raw-config', options.rawConfig)
+    : current.config !== undefined
+      ? parseTomlOr(current.config, defaultConfigDoc(d.hostname))
+      : defaultConfigDoc(d.hostname);
+  const configText = renderConfig({ base, options, paths: d.paths, connectionString, deployment: deployment !== undefined });
+  const config = validateConfig(configText, d.paths);
+  const daemonText = JSON.stringify(mergeDaemonJson(options.dockerDaemon ?? {}), null, 2) + '\n';
+
+  // Everything is valid: from here on, act.
+  const steps: Step[] = [];
+  const changes = { config: false, daemonJson: false };
+  if (deployment !== undefined && deployment !== current.deployment) {
+    steps.push({ kind: 'write', file: d.paths.deploymentCopy, content: deployment, mode: 0o600, what: 'the local deployment' });
+    changes.config = true;
+  }
+  if (configText !== current.config) {
+    steps.push({ kind: 'write', file: d.paths.configFile, content: configText, mode: 0o600, what: 'config.toml' });
+    changes.config = true;
+  }
+  if (daemonText !== current.daemonJson) {
+    steps.push({ kind: 'write', file: d.paths.daemonJson, content: daemonText, mode: 0o644, what: 'daemon.json' });
+    changes.daemonJson = true;
+  }
+  // The secret now lives only in config.toml (0600), not in snapd's state.
+  if (options.connectionString) steps.push({ kind: 'unset', keys: ['connection-string'] });
+
+  const facts = await gatherFacts({
+    snapctl: d.snapctl,
+    snapName: d.snapName,
+    hasWork: config.provisioning !== undefined || config.local_deployment !== undefined,
+  });
+  steps.push(...planServices(facts, changes));
+  await makeDirs(d.paths);
+  await executeSteps(steps, { snapctl: d.snapctl, snapName: d.snapName, logger: d.logger });
+}
+
+function checkConnectionString(option: string, value: string): string {
+  if (value.includes('\n')) throw new OptionError(`${option}: the connection string must be a single line`);
+  const parsed = parseDeviceConnectionString(value);
+  if (!parsed.ok) {
+    throw new OptionError(`${option}: ${parsed.problem}`, {
+      hint: 'expected HostName=<hub>.azure-devices.net;DeviceId=<id>;SharedAccessKey=<base64 key>',
+    });
+  }
+  return value;
+}
+
+function checkDeployment(text: string): string {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    throw new OptionError('deployment-file is not valid JSON', { hint: 'give a deployment manifest (JSON with modulesContent)' });
+  }
+  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new OptionError('deployment-file must hold a JSON object');
+  return text;
+}
+
+function parseTomlOr(text: string, fallback: Record<string, unknown>): Record<string, unknown> {
+  try {
+    return parseToml('config.toml', text);
+  } catch {
+    return fallback;
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The configure hook end to end except snapd: a temp SNAP_COMMON, a fake snapctl, real files.
+ */
+import { mkdtempSync, promises as fs, readFileSync, statSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { runHook } from '../../../src/snap/hook-main';
+import type { HookDeps } from '../../../src/snap/hooks/deps';
+import { snapPaths } from '../../../src/snap/paths';
+import { Snapctl } from '../../../src/snap/snapctl';
+import { formatError } from '../../../src/errors';
+import { memoryLogger } from '../../../src/util/log';
+import { type FakeSnapd, fakeSnapd } from './fake-snapctl';
+
+const KEY = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
+const GOOD_CS = `HostName=fake-hub.azure-devices.net;DeviceId=dev1;SharedAccessKey=${KEY}`;
+const ALL = ['network', 'network-bind', 'docker-support', 'firewall-control', 'network-control'];
+
+let dir: string;
+let snapd: FakeSnapd;
+let deps: HookDeps;
+
+beforeEach(async () => {
+  dir = mkdtempSync(path.join(os.tmpdir(), 'snap-hook-'));
+  snapd = fakeSnapd();
+  deps = { snapctl: new Snapctl(snapd.exec), paths: snapPaths(path.join(dir, 'snap'), path.join(dir, 'common')), snapName: 'azure-iot-edge', logger: memoryLogger(), hostname: 'edgehost' };
+  await runHook('install', deps);
+});
+afterEach(() => fs.rm(dir, { recursive: true, force: true }));
+
+async function set(options: Record<string, unknown>): Promise<string | undefined> {
+  snapd.options = { ...snapd.options, ...options };
+  try {
+    await runHook('configure', deps);
+    return undefined;
+  } catch (e) {
+    return formatError(e);
+  }
+}
+
+const config = () => readFileSync(deps.paths.configFile, 'utf8');
+
+describe('install hook', () => {
+  it('writes a default config (0600) and daemon.json, starts nothing, says what it waits for', () => {
+    expect(statSync(deps.paths.configFile).mode & 0o777).toBe(0o600);
+    expect(config()).toContain('hostname = "edgehost"');
+    expect(config()).toContain(`uri = "unix://${deps.paths.dockerSock}"`);
+    expect(JSON.parse(readFileSync(deps.paths.daemonJson, 'utf8')).bridge).toBe('aziotbr0');
+    expect(snapd.calls.filter((c) => ['start', 'stop', 'restart'].includes(c[0]))).toEqual([]);
+    expect(snapd.health).toEqual(['--code=waiting-plugs waiting connect docker-support, firewall-control, network-control']);
+  });
+});
+
+describe('configure hook', () => {
+  it('takes a good cs-file into manual provisioning, never printing the key', async () => {
+    const cs = path.join(dir, 'cs.txt');
+    writeFileSync(cs, GOOD_CS + '\n');
+    expect(await set({ 'cs-file': cs })).toBeUndefined();
+    expect(config()).toContain(`connection_string = "${GOOD_CS}"`);
+    expect(statSync(deps.paths.configFile).mode & 0o777).toBe(0o600);
+    expect((deps.logger as unknown as { lines: string[] }).lines.join('\n')).not.toContain(KEY);
+  });
+
+  it.each([
+    ['a missing file', null, /cs-file: .* does not exist/],
+    ['a directory', 'DIR', /is not a regular file/],
+    ['a file over 4 KiB', 'x'.repeat(5000), /larger than 4096 bytes/],
+    ['a key that is not base64', 'HostName=h.net;DeviceId=d;SharedAccessKey=not*base64', /SharedAccessKey .* not base64/],
+    ['no DeviceId', `HostName=h.net;SharedAccessKey=${KEY}`, /no DeviceId/],
+  ])('refuses %s with one line, leaving the config byte-identical', async (_what, content, message) => {
+    const before = config();
+    let file = path.join(dir, 'bad.txt');
+    if (content === 'DIR') file = dir;
+    else if (content !== null) writeFileSync(file, content);
+    const err = await set({ 'cs-file': file });
+    expect(err).toMatch(message);
+    expect(err).not.toContain('\n');
+    expect(err).not.toContain(KEY.slice(0, 10));
+    expect(config()).toBe(before);
+  });
+
+  it('consumes connection-string and unsets it', async () => {
+    expect(await set({ 'connection-string': GOOD_CS })).toBeUndefined();
+    expect(config()).toContain('source = "manual"');
+    expect(snapd.options['connection-string']).toBeUndefined();
+  });
+
+  it('rejects unknown options listing the valid ones, writing nothing', async () => {
+    const before = config();
+    const err = await set({ 'cs-path': '/x' });
+    expect(err).toMatch(/^unknown option cs-path\. valid options: cs-file, connection-string, raw-config/);
+    expect(config()).toBe(before);
+  });
+
+  it('applies a raw-config, but keeps the snap engine socket', async () => {
+    const raw = `hostname = "rawhost"\n[moby_runtime]\nuri = "unix:///var/run/docker.sock"\n`;
+    expect(await set({ 'raw-config': raw })).toBeUndefined();
+    expect(config()).toContain('hostname = "rawhost"');
+    expect(config()).toContain(`uri = "unix://${deps.paths.dockerSock}"`);
+  });
+
+  it('refuses an invalid raw-config, writing nothing', async () => {
+    const before = config();
+    expect(await set({ 'raw-config': 'hostname = ' })).toMatch(/raw-config is not valid TOML/);
+    expect(await set({ 'raw-config': 'hostname = 42\n' })).toMatch(/hostname/);
+    expect(config()).toBe(before);
+  });
+
+  it('writes the image GC settings the collector reads', async () => {
+    expect(await set({ 'image-gc': { enabled: false, recurrence: '12h', threshold: '3d', time: '04:15' } })).toBeUndefined();
+    expect(config()).toMatch(/\[image_garbage_collection\]\nenabled = false\ncleanup_recurrence = "12h"\nimage_age_cleanup_threshold = "3d"\ncleanup_time = "04:15"/);
+  });
+
+  it('merges docker.daemon into daemon.json and refuses the private paths', async () => {
+    expect(await set({ docker: { daemon: { 'log-level': 'warn' } } })).toBeUndefined();
+    const dj = JSON.parse(readFileSync(deps.paths.daemonJson, 'utf8'));
+    expect(dj).toMatchObject({ 'log-level': 'warn', bridge: 'aziotbr0' });
+    expect(await set({ docker: { daemon: { 'data-root': '/var/lib/docker' } } })).toMatch(/cannot set data-root/);
+  });
+
+  it('copies a deployment-file in and points [local_deployment] at the copy', async () => {
+    const f = path.join(dir, 'deployment.json');
+    writeFileSync(f, JSON.stringify({ modulesContent: {} }));
+    expect(await set({ 'deployment-file': f })).toBeUndefined();
+    expect(readFileSync(deps.paths.deploymentCopy, 'utf8')).toBe(JSON.stringify({ modulesContent: {} }));
+    expect(config()).toContain(`[local_deployment]\nfile = "${deps.paths.deploymentCopy}"`);
+  });
+
+  it('starts both services once the plugs are connected and the device is configured; restarts edged on change', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    await runHook('connect-plug-docker-support', deps);
+    expect(snapd.services['azure-iot-edge.dockerd']).toEqual({ enabled: true, active: true });
+    expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: false, active: false });
+    expect(await set({ 'connection-string': GOOD_CS })).toBeUndefined();
+    expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: true, active: true });
+    snapd.calls = [];
+    expect(await set({ hostname: 'renamed' })).toBeUndefined();
+    expect(snapd.calls).toContainEqual(['restart', 'azure-iot-edge.iotedged']);
+    snapd.calls = [];
+    expect(await set({ hostname: 'renamed' })).toBeUndefined();
+    expect(snapd.calls.filter((c) => c[0] === 'restart')).toEqual([]);
+  });
+
+  it('stops what can no longer run on a disconnect, even while snapd still reports the plug', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    await set({ 'connection-string': GOOD_CS });
+    await runHook('disconnect-plug-firewall-control', deps);
+    expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: false, active: false });
+    expect(snapd.services['azure-iot-edge.dockerd']).toEqual({ enabled: false, active: false });
+  });
+});
