@@ -114,6 +114,7 @@ export class Edged {
   private async doStop(): Promise<void> {
     this.aborter.abort(new Error('edged is stopping'));
     await this.starting?.catch(() => undefined);
+    const ran = this.started.length + this.listeners.length > 0;
     for (const c of [...this.started].reverse()) {
       try {
         await c.stop();
@@ -129,6 +130,6 @@ export class Edged {
         this.log.warn(`could not close ${l.socketPath}: ${(e as Error).message}`);
       }
     }
-    this.log.info('edged stopped; modules are left running');
+    if (ran) this.log.info('edged stopped; modules are left running');
   }
 }
