@@ -45,8 +45,10 @@ export class Router {
   }
 }
 
+/** `/a/b/` → [a, b]; an empty segment in the middle (`/a//b`) is kept, and then matches nothing. */
 function split(path: string): string[] {
-  return path.split('/').filter((s) => s !== '');
+  const trimmed = path.replace(/^\//, '').replace(/\/$/, '');
+  return trimmed === '' ? [] : trimmed.split('/');
 }
 
 function matchSegments(
