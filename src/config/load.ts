@@ -41,17 +41,21 @@ export function parseSuperConfigSources(sources: readonly ConfigSource[], option
 
 /** The main file, then its drop-ins in upstream's order. */
 export async function readConfigSources(file: string, dropInDir?: string | null): Promise<ConfigSource[]> {
-  const sources: ConfigSource[] = [{ file, text: await readText(file) }];
   const dir = dropInDir === undefined ? path.join(path.dirname(file), 'config.d') : dropInDir;
-  if (dir === null) return sources;
+  return [{ file, text: await readText(file) }, ...(dir === null ? [] : await readDropIns(dir))];
+}
+
+/** The `*.toml` files of a drop-in directory, in name order; none when it does not exist. */
+export async function readDropIns(dir: string): Promise<ConfigSource[]> {
   let names: string[];
   try {
     const entries = await fs.readdir(dir, { withFileTypes: true });
     names = entries.filter((e) => e.isFile()).map((e) => e.name);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return sources;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ENOTDIR') return [];
     throw new ConfigError(`cannot read the drop-in directory ${dir}: ${(e as NodeJS.ErrnoException).code ?? e}`, { cause: e });
   }
+  const sources: ConfigSource[] = [];
   for (const name of dropInOrder(names)) {
     const f = path.join(dir, name);
     sources.push({ file: f, text: await readText(f) });

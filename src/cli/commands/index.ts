@@ -10,4 +10,5 @@ export const commands: CommandEntry[] = [
   { command: 'logs <module>', describe: 'Fetch the logs of a module', load: () => require('./logs') },
   { command: 'restart <module>', describe: 'Restart a module', load: () => require('./restart') },
   { command: 'version', describe: 'Show the version information', load: () => require('./version') },
+  { command: 'config <command>', describe: 'Manage the configuration (apply, import, mp)', load: () => require('./config') },
 ];

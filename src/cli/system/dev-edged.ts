@@ -1,0 +1,64 @@
+/**
+ * edged on a development machine (not under snapd): found by `<home>/edged.pid` if edged wrote
+ * one, else by scanning /proc for a `edged ... --config FILE` or `--home DIR` command line.
+ * edged exits cleanly on SIGTERM; there is no supervisor here, so "restart" means: stop it, and
+ * the developer starts it again (`make run`).
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+
+export interface ProcFs {
+  readFile(file: string): Promise<string>;
+  readdir(dir: string): Promise<string[]>;
+}
+
+export const realProcFs: ProcFs = {
+  readFile: (f) => fs.readFile(f, 'utf8'),
+  readdir: (d) => fs.readdir(d),
+};
+
+export interface EdgedProcess {
+  pid: number;
+  how: 'pidfile' | 'proc';
+}
+
+export async function findDevEdged(opts: { home: string; config?: string }, pfs: ProcFs = realProcFs): Promise<EdgedProcess | undefined> {
+  try {
+    const pid = Number.parseInt((await pfs.readFile(path.join(opts.home, 'edged.pid'))).trim(), 10);
+    if (Number.isInteger(pid) && pid > 0 && (await alive(pid, pfs))) return { pid, how: 'pidfile' };
+  } catch {
+    // no pidfile: look at the processes
+  }
+  let entries: string[] = [];
+  try {
+    entries = await pfs.readdir('/proc');
+  } catch {
+    return undefined;
+  }
+  const wanted = (argv: string[], flag: string, value: string | undefined) => {
+    if (!value) return false;
+    const i = argv.indexOf(flag);
+    return i >= 0 && argv[i + 1] !== undefined && path.resolve(argv[i + 1]) === path.resolve(value);
+  };
+  for (const e of entries) {
+    if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
+    let argv: string[];
+    try {
+      argv = (await pfs.readFile(`/proc/${e}/cmdline`)).split('\0').filter(Boolean);
+    } catch {
+      continue;
+    }
+    if (!argv.some((a) => /(^|\/)edged(\.js)?$/.test(a) || /edged\/main(\.js)?$/.test(a))) continue;
+    if (wanted(argv, '--home', opts.home) || wanted(argv, '--config', opts.config)) return { pid: Number(e), how: 'proc' };
+  }
+  return undefined;
+}
+
+async function alive(pid: number, pfs: ProcFs): Promise<boolean> {
+  try {
+    await pfs.readFile(`/proc/${pid}/cmdline`);
+    return true;
+  } catch {
+    return false;
+  }
+}
