@@ -1,0 +1,63 @@
+/**
+ * The module runtime, as the rest of edged sees it once the workload API runs: every module gets
+ * its workload socket before its container is created or started, and loses it when removed.
+ */
+import type { Readable } from 'node:stream';
+import type { DockerConfig, LogOptions, Module, ModuleRuntime, ModuleSpec, RuntimeEvent } from '../../runtime/types';
+
+export interface ModuleSocketHooks {
+  ensure(module: string): Promise<unknown>;
+  remove(module: string): Promise<void>;
+}
+
+export class WorkloadSocketRuntime implements ModuleRuntime {
+  constructor(
+    private readonly inner: ModuleRuntime,
+    private readonly sockets: ModuleSocketHooks,
+  ) {}
+
+  async create(spec: ModuleSpec): Promise<void> {
+    await this.sockets.ensure(spec.name);
+    await this.inner.create(spec);
+  }
+
+  async start(name: string): Promise<void> {
+    await this.sockets.ensure(name);
+    await this.inner.start(name);
+  }
+
+  async restart(name: string): Promise<void> {
+    await this.sockets.ensure(name);
+    await this.inner.restart(name);
+  }
+
+  async remove(name: string): Promise<void> {
+    await this.inner.remove(name);
+    await this.sockets.remove(name);
+  }
+
+  pull(config: DockerConfig): Promise<void> {
+    return this.inner.pull(config);
+  }
+  stop(name: string, waitBeforeKillSeconds?: number): Promise<void> {
+    return this.inner.stop(name, waitBeforeKillSeconds);
+  }
+  get(name: string): Promise<Module> {
+    return this.inner.get(name);
+  }
+  list(): Promise<Module[]> {
+    return this.inner.list();
+  }
+  logs(name: string, options: LogOptions): Promise<Readable> {
+    return this.inner.logs(name, options);
+  }
+  systemInfo() {
+    return this.inner.systemInfo();
+  }
+  systemResources() {
+    return this.inner.systemResources();
+  }
+  events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
+    return this.inner.events(signal);
+  }
+}
