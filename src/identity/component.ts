@@ -1,0 +1,212 @@
+/**
+ * edged's identity component, the part upstream splits into identityd, keyd, certd and the
+ * workload half of aziot-edged: provisions the device, keeps the keys and the Edge CA, serves the
+ * workload sockets, and (in cloud mode) keeps edgeAgent running with its watchdog.
+ *
+ * The factory wraps ctx.runtime at once so that every module created through edged gets its
+ * workload socket; start() needs the Docker engine and the cloud.
+ */
+import { hostname as osHostname } from 'node:os';
+import * as path from 'node:path';
+import { promises as fs } from 'node:fs';
+import type { WorkloadDeps } from '../api/workload/routes';
+import { WorkloadSocketRuntime } from '../api/workload/runtime-hooks';
+import { WorkloadSockets, moduleSocketPath } from '../api/workload/sockets';
+import { EdgeCa } from '../certs/edge-ca';
+import { KeyPool, KeySource } from '../certs/keygen';
+import { ModuleCertificates } from '../certs/module-certs';
+import { buildTrustBundle } from '../certs/trust-bundle';
+import type { Component, EdgedContext } from '../edged/context';
+import { AGENT_MODULE_ID, agentSpec, unixPath } from '../edged/edge-agent';
+import { Watchdog } from '../edged/watchdog';
+import { EdgeError, NotImplementedError, UnavailableError } from '../errors';
+import type { ModuleRuntime } from '../runtime/types';
+import type { CloudOptions } from './cloud/https';
+import { registerWithDps } from './cloud/dps-client';
+import { HubClient } from './cloud/hub-client';
+import { KeyStore } from './keys';
+import { HubIdentityManager } from './manager';
+import { planProvisioning, ProvisioningPlan } from './provisioning/plan';
+import { provision } from './provisioning/provision';
+import { readConfigFile } from './secrets';
+import { IdentityStore } from './store';
+
+export const IDENTITY_COMPONENT_NAME = 'workload';
+
+export interface IdentityComponentOptions {
+  /** Extra TLS roots for IoT Hub and DPS (tests point these at fakes on loopback). */
+  cloudTls?: CloudOptions['tls'];
+  /** Between DPS status polls, and the retry delay (tests shorten them). */
+  dpsPollIntervalMs?: number;
+  retryDelayMs?: number;
+  /** Module certificate keys; default RSA-2048 from a background pool (what upstream issues). */
+  keySource?: KeySource;
+  /** Called when the watchdog spent its retry budget (upstream exits; default: log). */
+  onFatal?: (e: Error) => void;
+}
+
+interface Running {
+  plan?: ProvisioningPlan;
+  identities?: HubIdentityManager;
+  deviceId: string;
+}
+
+export function identityComponent(ctx: EdgedContext, options: IdentityComponentOptions = {}): Component {
+  const log = ctx.logger.child('identity');
+  const { config, home } = ctx;
+  const keys = KeyStore.under(home);
+  const store = IdentityStore.under(home);
+  const keySource = options.keySource ?? new KeyPool('rsa-2048', 2);
+  const inner: ModuleRuntime = ctx.runtime;
+  const aborter = new AbortController();
+  const state: { running?: Running; ca?: EdgeCa; certs?: ModuleCertificates } = {};
+  let watchdogDone: Promise<void> | undefined;
+
+  const ready = (): { running: Running; certs: ModuleCertificates; ca: EdgeCa } => {
+    if (!state.running || !state.certs || !state.ca) {
+      throw new UnavailableError('edged is still provisioning', { hint: 'try again in a moment' });
+    }
+    return { running: state.running, certs: state.certs, ca: state.ca };
+  };
+  const identities = (): HubIdentityManager => {
+    const ids = ready().running.identities;
+    if (!ids) {
+      throw new NotImplementedError('module identities are not available without [provisioning]', {
+        hint: 'configure [provisioning] in config.toml',
+      });
+    }
+    return ids;
+  };
+
+  const deps: WorkloadDeps = {
+    runtime: inner,
+    moduleKey: (m) => identities().moduleKey(m),
+    encrypt: (p, iv, aad) => keys.encrypt(p, iv, aad),
+    decrypt: (c, iv, aad) => keys.decrypt(c, iv, aad),
+    serverCertificate: (m, cn, exp) => ready().certs.server(m, cn, exp),
+    identityCertificate: (m, exp) => {
+      const ids = identities();
+      return ready().certs.identity(m, ids.device.hubHostname, ids.device.deviceId, exp);
+    },
+    trustBundle: async () => {
+      const { ca } = ready();
+      const user = config.trust_bundle_cert ? await readConfigFile(config.trust_bundle_cert, 'trust_bundle_cert') : '';
+      return buildTrustBundle(user, (await ca.current()).chainPem);
+    },
+    manifestTrustBundle: async () => {
+      const uri = (config.raw as Record<string, unknown>).manifest_trust_bundle_cert;
+      return typeof uri === 'string' ? buildTrustBundle(await readConfigFile(uri, 'manifest_trust_bundle_cert')) : '';
+    },
+    moduleStatus: (name) => ctx.moduleStatus?.(name),
+  };
+  const sockets = new WorkloadSockets(home, deps, log.child('workload'));
+  ctx.runtime = new WorkloadSocketRuntime(inner, sockets);
+
+  const cloud = (): CloudOptions => ({
+    timeoutMs: config.cloud_timeout_sec * 1000,
+    retries: config.cloud_retries,
+    retryDelayMs: options.retryDelayMs,
+    clock: ctx.clock,
+    logger: log,
+    tls: options.cloudTls,
+  });
+
+  async function provisionDevice(forceDps: boolean): Promise<Running> {
+    if (!config.provisioning && config.local_deployment) {
+      log.info('No [provisioning]: local deployment mode, the workload API serves certificates and encryption only');
+      return { deviceId: config.hostname ?? osHostname() };
+    }
+    const plan = await planProvisioning(config);
+    const result = await provision(
+      plan,
+      {
+        store,
+        keys,
+        logger: log,
+        register: (reg) => registerWithDps(reg, { ...cloud(), pollIntervalMs: options.dpsPollIntervalMs }),
+      },
+      { forceDps: forceDps || config.auto_reprovisioning_mode === 'AlwaysOnStartup' },
+    );
+    if (result.replaced) {
+      // As upstream: the old device's modules are not this device's; edgeAgent redeploys.
+      for (const m of await inner.list()) {
+        log.info(`Removing module ${m.name}: it belonged to device ${result.replaced.deviceId}`);
+        await inner.remove(m.name);
+        await sockets.remove(m.name);
+      }
+    }
+    const hub = new HubClient(result.device, cloud());
+    return {
+      plan,
+      identities: new HubIdentityManager(hub, keys, store, log, config.prefer_module_identity_cache !== false),
+      deviceId: result.device.deviceId,
+    };
+  }
+
+  async function createAndStartAgent(): Promise<void> {
+    const ids = identities();
+    const identity = await ids.update(AGENT_MODULE_ID);
+    if (!identity.generationId) throw new EdgeError('$edgeAgent identity missing generation ID');
+    const mgmt = unixPath(config.listen.management_uri);
+    if (!mgmt) throw new EdgeError(`listen.management_uri ${config.listen.management_uri} is not a unix socket`);
+    const rawConnect = ((config.raw as Record<string, unknown>).connect ?? {}) as Record<string, unknown>;
+    const mountDir = path.join(await fs.realpath(home), 'mnt');
+    const spec = agentSpec({
+      agent: config.agent,
+      device: ids.device,
+      generationId: identity.generationId,
+      hostname: config.hostname ?? osHostname(),
+      managementSocket: mgmt,
+      workloadSocket: moduleSocketPath(await fs.realpath(home), config.agent.name),
+      workloadMountDir: mountDir,
+      containerManagementSocket: unixPath(rawConnect.management_uri as string | undefined),
+      containerWorkloadSocket: unixPath(rawConnect.workload_uri as string | undefined),
+      network: config.moby_runtime.network,
+    });
+    await ctx.runtime.create(spec);
+    log.info(`Created Edge runtime module ${spec.name}`);
+    await ctx.runtime.start(spec.name);
+    log.info(`Started Edge runtime module ${spec.name}`);
+  }
+
+  return {
+    name: IDENTITY_COMPONENT_NAME,
+    async start() {
+      state.running = await provisionDevice(false);
+      if (state.running.identities) ctx.identities = state.running.identities;
+      ctx.reprovision = async () => {
+        log.info('Reprovisioning the device');
+        state.running = await provisionDevice(true);
+        if (state.running.identities) ctx.identities = state.running.identities;
+      };
+      state.ca = new EdgeCa({ home, settings: config.edge_ca, deviceId: state.running.deviceId, clock: ctx.clock, logger: log });
+      await state.ca.ensure();
+      state.certs = new ModuleCertificates(state.ca, keySource, ctx.clock);
+
+      await sockets.listenShared(config.listen.workload_uri);
+      for (const m of await inner.list()) await sockets.ensure(m.name);
+
+      if (!config.local_deployment && state.running.identities) {
+        const watchdog = new Watchdog({
+          runtime: ctx.runtime,
+          agentName: config.agent.name,
+          createAndStart: createAndStartAgent,
+          maxRetries: config.watchdog.max_retries,
+          clock: ctx.clock,
+          logger: log.child('watchdog'),
+        });
+        const signal = AbortSignal.any([aborter.signal, ctx.signal]);
+        watchdogDone = watchdog.run(signal).catch((e: Error) => {
+          log.error(`${e.message}: edged no longer supervises edgeAgent`);
+          options.onFatal?.(e);
+        });
+      }
+    },
+    async stop() {
+      aborter.abort(new Error('identity component stopping'));
+      await watchdogDone;
+      keySource.close();
+      await sockets.close();
+    },
+  };
+}
