@@ -11,4 +11,5 @@ export const commands: CommandEntry[] = [
   { command: 'restart <module>', describe: 'Restart a module', load: () => require('./restart') },
   { command: 'version', describe: 'Show the version information', load: () => require('./version') },
   { command: 'config <command>', describe: 'Manage the configuration (apply, import, mp)', load: () => require('./config') },
+  { command: 'check', describe: 'Check for common configuration issues', load: () => require('./check') },
 ];

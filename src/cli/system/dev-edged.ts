@@ -62,3 +62,17 @@ async function alive(pid: number, pfs: ProcFs): Promise<boolean> {
     return false;
   }
 }
+
+/** When a process started (from /proc/<pid>/stat and the boot time; clock ticks at the usual 100 Hz). */
+export async function processStartTime(pid: number, pfs: ProcFs = realProcFs): Promise<Date | undefined> {
+  try {
+    const stat = await pfs.readFile(`/proc/${pid}/stat`);
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const ticks = Number(fields[19]);
+    const btime = Number(/^btime (\d+)$/m.exec(await pfs.readFile('/proc/stat'))?.[1]);
+    if (!Number.isFinite(ticks) || !Number.isFinite(btime)) return undefined;
+    return new Date((btime + ticks / 100) * 1000);
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The real probes behind check's facts: dockerode for the engine, a TLS handshake and an SNTP
+ * query with short timeouts, statfs for disk space. Each is replaced by a fake in unit tests.
+ */
+import * as dgram from 'node:dgram';
+import { promises as fs } from 'node:fs';
+import * as tls from 'node:tls';
+import Docker from 'dockerode';
+import { UnavailableError } from '../../errors';
+import type { DiskSpace, EngineInfo, EngineProbe } from './types';
+
+export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new UnavailableError(`${what}: no answer within ${ms / 1000} s`)), ms);
+  });
+  return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
+}
+
+export function dockerProbe(uri: string, timeoutMs = 3000): EngineProbe {
+  const docker = uri.startsWith('unix://')
+    ? new Docker({ socketPath: uri.slice('unix://'.length), timeout: timeoutMs })
+    : (() => {
+        const u = new URL(uri);
+        return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http', timeout: timeoutMs });
+      })();
+  return {
+    async info(): Promise<EngineInfo> {
+      const i = (await withTimeout(docker.info(), timeoutMs, 'container engine')) as Record<string, unknown>;
+      return { serverVersion: String(i.ServerVersion ?? ''), rootDir: String(i.DockerRootDir ?? ''), loggingDriver: i.LoggingDriver as string | undefined, name: i.Name as string | undefined };
+    },
+    async hasImage(image: string): Promise<boolean> {
+      try {
+        await withTimeout(docker.getImage(image).inspect(), timeoutMs, 'container engine');
+        return true;
+      } catch (e) {
+        if ((e as { statusCode?: number }).statusCode === 404) return false;
+        throw e;
+      }
+    },
+  };
+}
+
+export function tlsHandshake(timeoutMs = 2000) {
+  return (host: string, port: number): Promise<void> =>
+    new Promise((resolve, reject) => {
+      const socket = tls.connect({ host, port, servername: host, timeout: timeoutMs });
+      const timer = setTimeout(() => {
+        socket.destroy();
+        reject(new Error(`no TLS handshake within ${timeoutMs / 1000} s`));
+      }, timeoutMs);
+      socket.once('secureConnect', () => {
+        clearTimeout(timer);
+        socket.end();
+        resolve();
+      });
+      socket.once('error', (e: NodeJS.ErrnoException) => {
+        clearTimeout(timer);
+        socket.destroy();
+        reject(new Error(e.code ? `${e.code}${e.code === 'ENOTFOUND' ? ' (the name does not resolve: offline or no DNS?)' : ''}` : e.message));
+      });
+    });
+}
+
+/** One SNTP query (RFC 4330): the server's transmit time. */
+export function sntpTime(server = 'pool.ntp.org', timeoutMs = 2000) {
+  return (): Promise<Date> =>
+    new Promise((resolve, reject) => {
+      const sock = dgram.createSocket('udp4');
+      const done = (f: () => void) => {
+        clearTimeout(timer);
+        sock.close();
+        f();
+      };
+      const timer = setTimeout(() => done(() => reject(new Error(`no answer from ${server} within ${timeoutMs / 1000} s`))), timeoutMs);
+      sock.once('error', (e: NodeJS.ErrnoException) => done(() => reject(new Error(`${server}: ${e.code ?? e.message}`))));
+      sock.once('message', (msg) => {
+        if (msg.length < 48) return done(() => reject(new Error(`${server}: short answer`)));
+        const seconds = msg.readUInt32BE(40) - 2208988800;
+        const fraction = msg.readUInt32BE(44) / 2 ** 32;
+        done(() => resolve(new Date((seconds + fraction) * 1000)));
+      });
+      const packet = Buffer.alloc(48);
+      packet[0] = 0x1b; // LI 0, version 3, mode 3 (client)
+      sock.send(packet, 123, server);
+    });
+}
+
+export async function statfsSpace(dir: string): Promise<DiskSpace> {
+  const s = await fs.statfs(dir);
+  return { freeBytes: s.bavail * s.bsize, totalBytes: s.blocks * s.bsize };
+}
