@@ -3,6 +3,7 @@
  * query with short timeouts, statfs for disk space. Each is replaced by a fake in unit tests.
  */
 import * as dgram from 'node:dgram';
+import * as net from 'node:net';
 import { promises as fs } from 'node:fs';
 import * as tls from 'node:tls';
 import Docker from 'dockerode';
@@ -44,7 +45,7 @@ export function dockerProbe(uri: string, timeoutMs = 3000): EngineProbe {
 export function tlsHandshake(timeoutMs = 2000) {
   return (host: string, port: number): Promise<void> =>
     new Promise((resolve, reject) => {
-      const socket = tls.connect({ host, port, servername: host, timeout: timeoutMs });
+      const socket = tls.connect({ host, port, servername: net.isIP(host) ? undefined : host, timeout: timeoutMs });
       const timer = setTimeout(() => {
         socket.destroy();
         reject(new Error(`no TLS handshake within ${timeoutMs / 1000} s`));
@@ -63,7 +64,7 @@ export function tlsHandshake(timeoutMs = 2000) {
 }
 
 /** One SNTP query (RFC 4330): the server's transmit time. */
-export function sntpTime(server = 'pool.ntp.org', timeoutMs = 2000) {
+export function sntpTime(server = 'pool.ntp.org', timeoutMs = 2000, port = 123) {
   return (): Promise<Date> =>
     new Promise((resolve, reject) => {
       const sock = dgram.createSocket('udp4');
@@ -82,7 +83,7 @@ export function sntpTime(server = 'pool.ntp.org', timeoutMs = 2000) {
       });
       const packet = Buffer.alloc(48);
       packet[0] = 0x1b; // LI 0, version 3, mode 3 (client)
-      sock.send(packet, 123, server);
+      sock.send(packet, port, server);
     });
 }
 
