@@ -3,10 +3,11 @@
  * runs), and the ONE place where errors become a line on stderr and an exit code.
  */
 import type { Writable } from 'node:stream';
-import Yargs from 'yargs/yargs';
+import type { Argv } from 'yargs';
 import { BadRequestError, exitCodeOf, formatError } from '../errors';
 import type { CliContext, CliRuntime } from './command';
 import { commands } from './commands/index';
+import { fastCommand } from './fast-path';
 import { defaultHost } from './host';
 
 export interface CliDeps {
@@ -69,6 +70,22 @@ export async function execute(argv: string[], partial: Partial<CliDeps> = {}): P
     runtime: () => (runtime ??= deps.runtimeFor(ctx.host, deps.signal)),
   };
 
+  try {
+    const fast = fastCommand(argv, commands);
+    if (!fast) return await parseAndRun(argv, ctx, deps);
+    if (fast.host !== undefined) ctx.host = fast.host;
+    await fast.entry.load().run?.({}, ctx);
+    return 0;
+  } catch (e) {
+    if (deps.signal.aborted) return INTERRUPTED;
+    deps.stderr.write(`${formatError(e, ctx.verbose)}\n`);
+    return exitCodeOf(e);
+  }
+}
+
+function parser(argv: string[], ctx: CliContext, deps: CliDeps): Argv {
+  // Loaded here: the fast path (`iotedge list`) never pays for yargs.
+  const Yargs = require('yargs/yargs') as typeof import('yargs/yargs');
   const y = Yargs(argv)
     .scriptName('iotedge')
     .usage('$0 <command> [options]\n\nManage the modules of Azure IoT Edge')
@@ -111,19 +128,18 @@ export async function execute(argv: string[], partial: Partial<CliDeps> = {}): P
     );
   }
   y.wrap(Math.min(100, y.terminalWidth()));
+  return y;
+}
 
+/** Everything but the fast path: yargs parses, validates, shows help, and runs the command. */
+async function parseAndRun(argv: string[], ctx: CliContext, deps: CliDeps): Promise<number> {
+  const y = parser(argv, ctx, deps);
   if (argv.length === 0) {
     deps.stderr.write(`${await y.getHelp()}\n`);
     return 2;
   }
-  try {
-    await y.parseAsync();
-    return 0;
-  } catch (e) {
-    if (deps.signal.aborted) return INTERRUPTED;
-    deps.stderr.write(`${formatError(e, ctx.verbose)}\n`);
-    return exitCodeOf(e);
-  }
+  await y.parseAsync();
+  return 0;
 }
 
 /** The entry point bin/iotedge calls: Ctrl-C and SIGTERM end long commands cleanly. */

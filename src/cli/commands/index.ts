@@ -6,10 +6,10 @@
 import type { CommandEntry } from '../command';
 
 export const commands: CommandEntry[] = [
-  { command: 'list', describe: 'List modules', load: () => require('./list') },
+  { command: 'list', describe: 'List modules', load: () => require('./list'), fast: true },
   { command: 'logs <module>', describe: 'Fetch the logs of a module', load: () => require('./logs') },
   { command: 'restart <module>', describe: 'Restart a module', load: () => require('./restart') },
-  { command: 'version', describe: 'Show the version information', load: () => require('./version') },
+  { command: 'version', describe: 'Show the version information', load: () => require('./version'), fast: true },
   { command: 'config <command>', describe: 'Manage the configuration (apply, import, mp)', load: () => require('./config') },
   { command: 'check', describe: 'Check for common configuration issues', load: () => require('./check') },
 ];

@@ -7,8 +7,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { buildSync } from 'esbuild';
 import { execute } from '../../../src/cli/main';
+import { bundleCli } from './cli-bundle';
 import { frame, moduleDetails, startFakeServer, type FakeServer } from './fake-management-server';
 
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
@@ -132,14 +132,7 @@ describe('as a process', () => {
 
   beforeAll(() => {
     const bundle = path.join(dir, 'cli.js');
-    buildSync({
-      entryPoints: [path.resolve(__dirname, '../../../src/cli/main.ts')],
-      bundle: true,
-      platform: 'node',
-      target: 'node20',
-      outfile: bundle,
-      logLevel: 'error',
-    });
+    bundleCli(bundle);
     entry = path.join(dir, 'iotedge');
     writeFileSync(entry, `require(${JSON.stringify(bundle)}).run(process.argv.slice(2));\n`);
   });
