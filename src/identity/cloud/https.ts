@@ -24,6 +24,13 @@ export interface CloudOptions {
   clock?: Clock;
   logger?: Logger;
   tls?: TlsOptions;
+  /** Where to really connect for a host name (tests: `hub.example` → `localhost:4433`). */
+  hostOverride?: Record<string, string>;
+}
+
+/** The `host[:port]` to connect to for a cloud host name. */
+export function connectHost(host: string, options: CloudOptions): string {
+  return options.hostOverride?.[host] ?? host;
 }
 
 export interface CloudRequest {

@@ -7,7 +7,7 @@ import { ConflictError, EdgeError, NotFoundError, UnavailableError } from '../..
 import { Clock, systemClock } from '../../util/clock';
 import type { DeviceCredentials } from '../provisioning/plan';
 import { hubAudience, percentEncode, sasToken } from '../sas';
-import { CloudOptions, CloudResponse, cloudRequest, errorMessageOf } from './https';
+import { CloudOptions, CloudResponse, cloudRequest, connectHost, errorMessageOf } from './https';
 
 export const HUB_API_VERSION = '2017-11-08-preview';
 /** Upstream signs each cloud request with a token valid for 30 s. */
@@ -93,7 +93,7 @@ export class HubClient {
     }
     const tls = creds.type === 'x509' ? { ...this.options.tls, cert: creds.certPem, key: creds.keyPem } : this.options.tls;
     return cloudRequest(
-      { method, url: `https://${device.gatewayHostname}${path}?api-version=${HUB_API_VERSION}`, headers: { ...auth, ...headers }, body },
+      { method, url: `https://${connectHost(device.gatewayHostname, this.options)}${path}?api-version=${HUB_API_VERSION}`, headers: { ...auth, ...headers }, body },
       { ...this.options, tls },
     );
   }
