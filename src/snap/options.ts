@@ -91,6 +91,11 @@ export const OPTIONS: readonly OptionSpec[] = [
 /** Option groups whose members are listed one level down (`docker.daemon`, `image-gc.time`). */
 const GROUPS = new Set(OPTIONS.filter((o) => o.key.includes('.')).map((o) => o.key.split('.')[0]));
 
+/** The top-level keys snapd stores the options under (`docker` for docker.daemon). */
+export function topLevelKeys(): string[] {
+  return [...new Set(OPTIONS.map((o) => o.key.split('.')[0]))];
+}
+
 export function validOptionKeys(): string[] {
   return OPTIONS.map((o) => o.key);
 }

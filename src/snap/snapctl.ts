@@ -35,11 +35,29 @@ export class Snapctl {
     return res;
   }
 
-  /** All options of the snap as one JSON document ({} when none are set). */
-  async getAll(): Promise<Record<string, unknown>> {
-    const res = await this.run(['get', '-d']);
-    const text = res.stdout.trim();
-    return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+  /**
+   * All options of the snap as one JSON document ({} when none are set). snapd before 2.58
+   * refuses `get -d` without keys ("get which option?"): then each of `knownTopKeys` is asked for
+   * on its own, and an unknown top-level key cannot be seen (unknown keys inside a known group can).
+   */
+  async getAll(knownTopKeys: readonly string[] = []): Promise<Record<string, unknown>> {
+    const res = await this.exec(['get', '-d']);
+    if (res.code === 0) {
+      const text = res.stdout.trim();
+      return text ? (JSON.parse(text) as Record<string, unknown>) : {};
+    }
+    if (!/which option/.test(res.stderr) || knownTopKeys.length === 0) {
+      throw new SnapctlError(`snapctl get -d failed: ${res.stderr.trim() || `exit ${res.code}`}`);
+    }
+    const doc: Record<string, unknown> = {};
+    for (const key of knownTopKeys) {
+      checkKey(key);
+      const one = await this.exec(['get', '-d', key]);
+      if (one.code !== 0) continue; // not set
+      const value = (JSON.parse(one.stdout || '{}') as Record<string, unknown>)[key];
+      if (value !== undefined) doc[key] = value;
+    }
+    return doc;
   }
 
   /** One option, as a string ('' when unset). */

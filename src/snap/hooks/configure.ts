@@ -10,7 +10,7 @@ import { OptionError } from '../errors';
 import { executeSteps } from '../execute';
 import { gatherFacts } from '../facts';
 import { readInputFile } from '../input-file';
-import { parseOptions } from '../options';
+import { parseOptions, topLevelKeys } from '../options';
 import { planServices, type Step } from '../plan';
 import { defaultConfigDoc, parseToml, renderConfig, validateConfig } from '../render-config';
 import type { HookDeps } from './deps';
@@ -20,7 +20,7 @@ export const CS_FILE_MAX = 4096;
 export const DEPLOYMENT_MAX = 1024 * 1024;
 
 export async function configure(d: HookDeps): Promise<void> {
-  const options = parseOptions(await d.snapctl.getAll());
+  const options = parseOptions(await d.snapctl.getAll(topLevelKeys()));
 
   let connectionString: string | undefined;
   if (options.connectionString) connectionString = checkConnectionString('connection-string', options.connectionString);

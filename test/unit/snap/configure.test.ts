@@ -79,6 +79,13 @@ describe('configure hook', () => {
     expect(config()).toBe(before);
   });
 
+  it('reads the options key by key on a snapd that refuses `get -d` without keys', async () => {
+    snapd.oldSnapd = true;
+    expect(await set({ hostname: 'oldsnapd', 'image-gc': { time: '01:00' } })).toBeUndefined();
+    expect(config()).toContain('hostname = "oldsnapd"');
+    expect(await set({ 'image-gc': { time: '01:00', when: 'now' } })).toMatch(/unknown option image-gc.when/);
+  });
+
   it('consumes connection-string and unsets it', async () => {
     expect(await set({ 'connection-string': GOOD_CS })).toBeUndefined();
     expect(config()).toContain('source = "manual"');

@@ -6,6 +6,8 @@ export interface FakeSnapd {
   connected: Set<string>;
   services: Record<string, { enabled: boolean; active: boolean }>;
   health?: string[];
+  /** snapd 2.57: `get -d` needs keys. */
+  oldSnapd?: boolean;
   calls: string[][];
   exec: SnapctlExec;
 }
@@ -25,7 +27,14 @@ export function fakeSnapd(init: Partial<Pick<FakeSnapd, 'options' | 'connected'>
       const [cmd, ...rest] = args;
       switch (cmd) {
         case 'get':
-          if (rest[0] === '-d') return ok(JSON.stringify(s.options));
+          if (rest[0] === '-d' && rest.length === 1) {
+            return s.oldSnapd ? { code: 1, stdout: '', stderr: 'error: error running snapctl: get which option?' } : ok(JSON.stringify(s.options));
+          }
+          if (rest[0] === '-d' && rest.length === 2) {
+            const v = s.options[rest[1]];
+            return v === undefined ? { code: 1, stdout: '', stderr: `error: snap has no "${rest[1]}" configuration option` } : ok(JSON.stringify({ [rest[1]]: v }));
+          }
+          if (rest.length === 1) return ok(s.options[rest[0]] === undefined ? '' : String(s.options[rest[0]]));
           break;
         case 'unset':
           for (const k of rest) delete s.options[k];
