@@ -12,4 +12,5 @@ export const commands: CommandEntry[] = [
   { command: 'version', describe: 'Show the version information', load: () => require('./version'), fast: true },
   { command: 'config <command>', describe: 'Manage the configuration (apply, import, mp)', load: () => require('./config') },
   { command: 'check', describe: 'Check for common configuration issues', load: () => require('./check') },
+  { command: 'system <command>', describe: 'Manage the IoT Edge daemons (status, logs, restart, stop, set-log-level, reprovision)', load: () => require('./system') },
 ];

@@ -33,3 +33,24 @@ export const execaRunner: Runner = async (file, args, options = {}) => {
     options.signal?.removeEventListener('abort', onAbort);
   }
 };
+
+/** Runs a program with its output going to `stdout` as it comes (journalctl -f); answers the exit code. */
+export type StreamRunner = (file: string, args: readonly string[], options: { stdout: NodeJS.WritableStream; signal?: AbortSignal }) => Promise<RunResult>;
+
+export const execaStream: StreamRunner = async (file, args, options) => {
+  const child = execa(file, [...args], { reject: false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false });
+  child.stdout?.pipe(options.stdout as NodeJS.WritableStream, { end: false });
+  const err: Buffer[] = [];
+  child.stderr?.on('data', (c: Buffer) => err.push(c));
+  const onAbort = () => child.kill('SIGTERM');
+  options.signal?.addEventListener('abort', onAbort, { once: true });
+  try {
+    const r = await child;
+    return { code: r.exitCode ?? (options.signal?.aborted ? 0 : 1), stdout: '', stderr: Buffer.concat(err).toString() };
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code === 'ENOENT' ? 127 : 1;
+    return { code, stdout: '', stderr: `${file}: ${code === 127 ? 'not found' : (e as Error).message}` };
+  } finally {
+    options.signal?.removeEventListener('abort', onAbort);
+  }
+};
