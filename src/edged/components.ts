@@ -9,13 +9,14 @@
  *  - the agent fills ctx.moduleStatus / ctx.reportedState / ctx.desiredImages, the identity
  *    component ctx.identities / ctx.reprovision, the image GC ctx.imageGc.
  */
+import { identityComponent } from '../identity/component';
 import type { Component, EdgedContext } from './context';
 
 export const WORKLOAD_COMPONENT = 'workload';
 
 export async function createComponents(ctx: EdgedContext): Promise<Component[]> {
   const components: (Component | undefined)[] = [
-    // identity + workload API + edgeAgent (cloud mode): the identity engineer's line goes here.
+    identityComponent(ctx), // identity, keys, Edge CA, workload API, edgeAgent + watchdog (cloud mode)
     // local deployment agent ([local_deployment]): the agent engineer's line goes here.
     // image garbage collection: the GC engineer's line goes here.
   ];

@@ -36,6 +36,8 @@ export const IDENTITY_COMPONENT_NAME = 'workload';
 export interface IdentityComponentOptions {
   /** Extra TLS roots for IoT Hub and DPS (tests point these at fakes on loopback). */
   cloudTls?: CloudOptions['tls'];
+  /** Host name → `host:port` actually connected to (tests point the hub at a fake on loopback). */
+  cloudHostOverride?: Record<string, string>;
   /** Between DPS status polls, and the retry delay (tests shorten them). */
   dpsPollIntervalMs?: number;
   retryDelayMs?: number;
@@ -109,11 +111,13 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     clock: ctx.clock,
     logger: log,
     tls: options.cloudTls,
+    hostOverride: options.cloudHostOverride,
   });
 
   async function provisionDevice(forceDps: boolean): Promise<Running> {
-    if (!config.provisioning && config.local_deployment) {
-      log.info('No [provisioning]: local deployment mode, the workload API serves certificates and encryption only');
+    if (!config.provisioning) {
+      if (config.local_deployment) log.info('No [provisioning]: local deployment mode; the workload API serves certificates and encryption only');
+      else log.warn('No [provisioning] and no [local_deployment]: no device identity, so no edgeAgent. Configure [provisioning] in config.toml');
       return { deviceId: config.hostname ?? osHostname() };
     }
     const plan = await planProvisioning(config);
