@@ -85,10 +85,23 @@ export class ImageCollector {
     const { tracker, logger } = this.deps;
     await tracker.touch(plan.touch);
     await tracker.forget(plan.forget);
+    // Entries of removed images are dropped in one write at the end; if edged dies before it,
+    // the next run drops them (they are no longer on the engine).
+    const gone: Removal[] = [];
+    try {
+      await this.removeAll(plan, report, gone);
+    } finally {
+      await tracker.forgetUnlessUsedSince(gone.map((r) => ({ id: r.image.id, lastUsed: r.lastUsed })));
+    }
+  }
+
+  private async removeAll(plan: CollectionPlan, report: GcReport, gone: Removal[]): Promise<void> {
+    const { logger } = this.deps;
     for (const removal of plan.remove) {
       try {
         const outcome = await this.removeOne(removal);
         const entry = reported(removal.image, removal.lastUsed);
+        if (outcome === 'removed' || outcome === 'already-gone') gone.push(removal);
         if (outcome === 'removed') {
           report.removed.push(entry);
           report.bytesFreed += entry.size;
@@ -120,13 +133,9 @@ export class ImageCollector {
       await images.remove(r.image.id);
     } catch (e) {
       if (e instanceof ConflictError) return 'in-use';
-      if (e instanceof NotFoundError) {
-        await tracker.forget([r.image.id]);
-        return 'already-gone';
-      }
+      if (e instanceof NotFoundError) return 'already-gone';
       throw e;
     }
-    await tracker.forget([r.image.id]);
     return 'removed';
   }
 }

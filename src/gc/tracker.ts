@@ -66,6 +66,17 @@ export class ImageUseTracker {
     await this.update((images) => ids.forEach((id) => images.delete(id)));
   }
 
+  /** Drops entries unless a use was recorded after `lastUsed` (the image came back meanwhile). */
+  async forgetUnlessUsedSince(entries: { id: string; lastUsed: number }[]): Promise<void> {
+    if (entries.length === 0) return;
+    await this.update((images) => {
+      for (const { id, lastUsed } of entries) {
+        const e = images.get(id);
+        if (e && e.lastUsed <= lastUsed) images.delete(id);
+      }
+    });
+  }
+
   async snapshot(): Promise<TrackedImage[]> {
     const images = await this.load();
     return [...images.values()].map((e) => ({ ...e, refs: [...e.refs] }));

@@ -41,6 +41,18 @@ describe('ImageUseTracker', () => {
     expect(t.lastUsedOf(idOf(1))).toBe(clock.now() + 10);
   });
 
+  it('forgets removed images unless a newer use was recorded meanwhile', async () => {
+    const t = new ImageUseTracker(trackerFile(home), { clock, logger: memoryLogger() });
+    await t.recordUse('a:1', idOf(1), 1000);
+    await t.recordUse('b:1', idOf(2), 1000);
+    await t.recordUse('b:1', idOf(2), 2000);
+    await t.forgetUnlessUsedSince([
+      { id: idOf(1), lastUsed: 1000 },
+      { id: idOf(2), lastUsed: 1000 },
+    ]);
+    expect((await t.snapshot()).map((e) => e.id)).toEqual([idOf(2)]);
+  });
+
   it('serializes concurrent records: none is lost', async () => {
     const t = new ImageUseTracker(trackerFile(home), { clock, logger: memoryLogger() });
     await Promise.all(Array.from({ length: 20 }, (_, i) => t.recordUse(`m:${i}`, idOf(i), 1000 + i)));
