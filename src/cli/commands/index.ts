@@ -13,4 +13,5 @@ export const commands: CommandEntry[] = [
   { command: 'config <command>', describe: 'Manage the configuration (apply, import, mp)', load: () => require('./config') },
   { command: 'check', describe: 'Check for common configuration issues', load: () => require('./check') },
   { command: 'system <command>', describe: 'Manage the IoT Edge daemons (status, logs, restart, stop, set-log-level, reprovision)', load: () => require('./system') },
+  { command: 'support-bundle', describe: 'Bundle logs, configuration (secrets redacted) and diagnostics into a zip', load: () => require('./support-bundle') },
 ];
