@@ -142,7 +142,8 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     const hub = new HubClient(result.device, cloud());
     return {
       plan,
-      identities: new HubIdentityManager(hub, keys, store, log, config.prefer_module_identity_cache !== false),
+      // Upstream reads module identities from its cache first whatever the setting says; signing must not wait on the cloud.
+      identities: new HubIdentityManager(hub, keys, store, log, true),
       deviceId: result.device.deviceId,
     };
   }
