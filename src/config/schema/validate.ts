@@ -68,7 +68,7 @@ function walk(node: Node, value: unknown, path: string[], issues: ConfigIssue[])
 function stringValue(node: StringNode, value: string, path: string[], issues: ConfigIssue[]): void {
   if (node.enum && !node.enum.includes(value)) {
     const near = closest(value, node.enum as string[]);
-    const suggestion = distance(value.toLowerCase(), near.toLowerCase()) <= Math.max(2, near.length / 3) ? `; did you mean "${near}"?` : '';
+    const suggestion = distance(value.toLowerCase(), near.toLowerCase()) <= Math.max(2, near.length / 3) ? ` (did you mean "${near}"?)` : '';
     issues.push({
       path,
       message: `${node.secret ? 'this value' : JSON.stringify(value)} is not allowed${suggestion}`,
@@ -138,7 +138,7 @@ function unknownKey(key: string, known: string[]): { message: string; hint: stri
   if (known.length === 0) return { message: `unknown key "${key}"`, hint: where };
   const near = closest(key, known);
   const close = distance(key.toLowerCase(), near.toLowerCase()) <= Math.max(2, Math.floor(near.length / 3));
-  return close ? { message: `unknown key "${key}"; did you mean "${near}"?`, hint: where } : { message: `unknown key "${key}"`, hint: where };
+  return close ? { message: `unknown key "${key}" (did you mean "${near}"?)`, hint: where } : { message: `unknown key "${key}"`, hint: where };
 }
 
 /** A value's type for a message; the value itself only when it is short and not secret. */

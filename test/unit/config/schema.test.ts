@@ -49,13 +49,13 @@ describe('the super-config schema', () => {
 
   it('names the line and suggests the nearest key for a misspelling', () => {
     const e = errorOf('hostname = "a"\n\n[moby_runtime]\nuri = "unix:///x.sock"\nnetwrk = "n"\n');
-    expect(e.message).toBe('config.toml:5: moby_runtime.netwrk: unknown key "netwrk"; did you mean "network"?');
+    expect(e.message).toBe('config.toml:5: moby_runtime.netwrk: unknown key "netwrk" (did you mean "network"?)');
     expect(e.hint).toMatch(/uri, network, content_trust/);
   });
 
   it('says what is allowed for an enum', () => {
     const e = errorOf('auto_reprovisioning_mode = "dynamic"\n');
-    expect(e.message).toBe('config.toml:1: auto_reprovisioning_mode: "dynamic" is not allowed; did you mean "Dynamic"?');
+    expect(e.message).toBe('config.toml:1: auto_reprovisioning_mode: "dynamic" is not allowed (did you mean "Dynamic"?)');
     expect(e.hint).toBe('Allowed: "Dynamic", "AlwaysOnStartup", "OnErrorOnly"');
   });
 
