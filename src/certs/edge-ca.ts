@@ -28,6 +28,8 @@ export interface EdgeCaOptions {
   deviceId: string;
   clock?: Clock;
   logger: Logger;
+  /** Called after a quickstart CA was renewed (not when first made): modules must pick up the new chain. */
+  onRenewed?: () => void;
 }
 
 const DAY_MS = 86_400_000;
@@ -77,7 +79,9 @@ export class EdgeCa {
     }
     this.loaded ??= await this.loadQuickstart();
     if (this.loaded && !this.dueForRenewal(this.loaded.cert)) return false;
-    this.loaded = await this.createQuickstart(this.loaded ? 'renewing the Edge CA at 80% of its life' : 'creating a quickstart Edge CA');
+    const renewing = this.loaded !== undefined;
+    this.loaded = await this.createQuickstart(renewing ? 'renewing the Edge CA at 80% of its life' : 'creating a quickstart Edge CA');
+    if (renewing) this.options.onRenewed?.();
     return true;
   }
 

@@ -18,6 +18,7 @@ import { ModuleCertificates } from '../certs/module-certs';
 import { buildTrustBundle } from '../certs/trust-bundle';
 import type { Component, EdgedContext } from '../edged/context';
 import { AGENT_MODULE_ID, agentSpec, unixPath } from '../edged/edge-agent';
+import { restartModulesAfterCaRenewal } from '../edged/edge-agent-ca-renewal';
 import { Watchdog } from '../edged/watchdog';
 import { EdgeError, NotImplementedError, UnavailableError } from '../errors';
 import type { ModuleRuntime } from '../runtime/types';
@@ -32,6 +33,8 @@ import { readConfigFile } from './secrets';
 import { IdentityStore } from './store';
 
 export const IDENTITY_COMPONENT_NAME = 'workload';
+/** How often a quickstart Edge CA is checked for renewal (it is also checked at each issuance). */
+export const EDGE_CA_CHECK_MS = 3_600_000;
 
 export interface IdentityComponentOptions {
   /** Extra TLS roots for IoT Hub and DPS (tests point these at fakes on loopback). */
@@ -63,6 +66,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
   const aborter = new AbortController();
   const state: { running?: Running; ca?: EdgeCa; certs?: ModuleCertificates } = {};
   let watchdogDone: Promise<void> | undefined;
+  let caCheckDone: Promise<void> | undefined;
 
   const ready = (): { running: Running; certs: ModuleCertificates; ca: EdgeCa } => {
     if (!state.running || !state.certs || !state.ca) {
@@ -184,12 +188,23 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
         state.running = await provisionDevice(true);
         if (state.running.identities) ctx.identities = state.running.identities;
       };
-      state.ca = new EdgeCa({ home, settings: config.edge_ca, deviceId: state.running.deviceId, clock: ctx.clock, logger: log });
+      const onRenewed = () =>
+        void restartModulesAfterCaRenewal(ctx.runtime, config.agent.name, log).catch((e: Error) => log.warn(`module restart after Edge CA renewal: ${e.message}`));
+      state.ca = new EdgeCa({ home, settings: config.edge_ca, deviceId: state.running.deviceId, clock: ctx.clock, logger: log, onRenewed });
       await state.ca.ensure();
       state.certs = new ModuleCertificates(state.ca, keySource, ctx.clock);
 
       await sockets.listenShared(config.listen.workload_uri);
       for (const m of await inner.list()) await sockets.ensure(m.name);
+
+      const signal = AbortSignal.any([aborter.signal, ctx.signal]);
+      const ca = state.ca;
+      caCheckDone = (async () => {
+        while (!signal.aborted) {
+          await ctx.clock.sleep(EDGE_CA_CHECK_MS, signal).catch(() => undefined);
+          if (!signal.aborted) await ca.ensure().catch((e: Error) => log.warn(`Edge CA check: ${e.message}`));
+        }
+      })();
 
       if (!config.local_deployment && state.running.identities) {
         const watchdog = new Watchdog({
@@ -200,7 +215,6 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
           clock: ctx.clock,
           logger: log.child('watchdog'),
         });
-        const signal = AbortSignal.any([aborter.signal, ctx.signal]);
         watchdogDone = watchdog.run(signal).catch((e: Error) => {
           log.error(`${e.message}: edged no longer supervises edgeAgent`);
           options.onFatal?.(e);
@@ -210,6 +224,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     async stop() {
       aborter.abort(new Error('identity component stopping'));
       await watchdogDone;
+      await caCheckDone;
       keySource.close();
       await sockets.close();
     },
