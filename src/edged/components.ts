@@ -9,6 +9,7 @@
  *  - the agent fills ctx.moduleStatus / ctx.reportedState / ctx.desiredImages, the identity
  *    component ctx.identities / ctx.reprovision, the image GC ctx.imageGc.
  */
+import { imageGcComponent } from '../gc/component';
 import { identityComponent } from '../identity/component';
 import type { Component, EdgedContext } from './context';
 
@@ -16,9 +17,9 @@ export const WORKLOAD_COMPONENT = 'workload';
 
 export async function createComponents(ctx: EdgedContext): Promise<Component[]> {
   const components: (Component | undefined)[] = [
+    imageGcComponent(ctx), // image GC; first, so its image-use tracking wraps the bare runtime before others wrap it
     identityComponent(ctx), // identity, keys, Edge CA, workload API, edgeAgent + watchdog (cloud mode)
     // local deployment agent ([local_deployment]): the agent engineer's line goes here.
-    // image garbage collection: the GC engineer's line goes here.
   ];
   void ctx;
   return components.filter((c): c is Component => c !== undefined);

@@ -1,6 +1,7 @@
 /**
- * The image garbage collector as an edged component: builds the collector from the context,
- * fills ctx.imageGc, runs the schedule between start() and stop().
+ * The image garbage collector as an edged component. The factory wraps ctx.runtime so that every
+ * pull, create and remove records image use (so its line comes before the components that keep
+ * a reference to the runtime) and fills ctx.imageGc; start() runs the schedule, stop() ends it.
  */
 import type Docker from 'dockerode';
 import type { SuperConfig } from '../config/types';
@@ -14,7 +15,7 @@ import { ImageCollector } from './collector';
 import { ImageGcService, type ImageGcHandle } from './service';
 import { parseGcSettings, type RawGcSection } from './settings';
 import { ImageUseTracker, trackerFile } from './tracker';
-import { trackerOf } from './tracking-runtime';
+import { ImageTrackingRuntime, trackerOf } from './tracking-runtime';
 
 /** The parts of edged's context the collector uses (structurally a subset of EdgedContext). */
 export interface GcContext {
@@ -44,8 +45,8 @@ export function imageGcComponent(ctx: GcContext, options: GcComponentOptions = {
   const images = options.images ?? new DockerImageStore(ctx.docker);
   let tracker = trackerOf(ctx.runtime);
   if (!tracker) {
-    logger.warn('the module runtime does not record image use: no image will be collected (wrap it in ImageTrackingRuntime)');
     tracker = new ImageUseTracker(trackerFile(ctx.home), { clock: ctx.clock, logger });
+    ctx.runtime = new ImageTrackingRuntime(ctx.runtime, tracker, images, logger);
   }
   const collector = new ImageCollector({
     images,
@@ -58,11 +59,11 @@ export function imageGcComponent(ctx: GcContext, options: GcComponentOptions = {
     desiredImages: async () => (ctx.desiredImages ? await ctx.desiredImages() : []),
   });
   const service = new ImageGcService({ collector, tracker, settings, clock: ctx.clock, logger, home: ctx.home });
+  ctx.imageGc = service;
   return {
     name: 'image-gc',
     service,
     async start(): Promise<void> {
-      ctx.imageGc = service;
       await service.start();
     },
     async stop(): Promise<void> {
