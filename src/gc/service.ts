@@ -28,8 +28,16 @@ export interface ImageGcHandle {
   tracker: ImageUseTracker;
   run(options?: { dryRun?: boolean }): Promise<GcReport>;
   status(): Promise<GcStatus>;
-  /** For the reported state: the last run, or undefined before the first one. */
+  /** The last real run, or undefined before the first one. */
   lastRun(): GcReport | undefined;
+  /** A small object for the agent's reported state (merge it as a top-level property). */
+  reportedState(): { imageGarbageCollection: GcReportedState };
+}
+
+export interface GcReportedState {
+  enabled: boolean;
+  nextRunAt?: string;
+  lastRun?: { at: string; removedImages: string[]; bytesFreed: number; skipped: number; error?: string };
 }
 
 export function lastRunFile(home: string): string {
@@ -85,6 +93,27 @@ export class ImageGcService implements ImageGcHandle {
 
   lastRun(): GcReport | undefined {
     return this.last;
+  }
+
+  reportedState(): { imageGarbageCollection: GcReportedState } {
+    const l = this.last;
+    return {
+      imageGarbageCollection: {
+        enabled: this.deps.settings.enabled,
+        ...(this.nextAt === undefined ? {} : { nextRunAt: new Date(this.nextAt).toISOString() }),
+        ...(l
+          ? {
+              lastRun: {
+                at: l.finishedAt,
+                removedImages: l.removed.map((i) => i.tags[0] ?? i.id),
+                bytesFreed: l.bytesFreed,
+                skipped: l.skipped.length,
+                ...(l.error ? { error: l.error } : {}),
+              },
+            }
+          : {}),
+      },
+    };
   }
 
   async status(): Promise<GcStatus> {

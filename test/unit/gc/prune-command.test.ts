@@ -68,6 +68,7 @@ describe('prune-images over the management API', () => {
       },
       status: async () => status,
       lastRun: () => undefined,
+      reportedState: () => ({ imageGarbageCollection: { enabled: true } }),
     };
   });
 

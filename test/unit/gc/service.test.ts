@@ -109,6 +109,13 @@ describe('ImageGcService', () => {
       startup_delay: '5m',
     });
     expect(restarted.lastRun()).toEqual(report);
+    expect(restarted.reportedState()).toEqual({
+      imageGarbageCollection: {
+        enabled: true,
+        nextRunAt: status.nextRunAt,
+        lastRun: { at: report.finishedAt, removedImages: ['a:1'], bytesFreed: 10, skipped: 0 },
+      },
+    });
     await restarted.stop();
   });
 
