@@ -195,7 +195,14 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
       state.certs = new ModuleCertificates(state.ca, keySource, ctx.clock);
 
       await sockets.listenShared(config.listen.workload_uri);
-      for (const m of await inner.list()) await sockets.ensure(m.name);
+      for (const m of await inner.list()) {
+        await sockets.ensure(m.name);
+        // A running container holds a bind mount of the previous socket file, dead since edged stopped.
+        if (m.state.status === 'running') {
+          log.info(`Restarting module ${m.name}: its workload socket was recreated`);
+          await inner.restart(m.name).catch((e: Error) => log.warn(`could not restart ${m.name}: ${e.message}`));
+        }
+      }
 
       const signal = AbortSignal.any([aborter.signal, ctx.signal]);
       const ca = state.ca;

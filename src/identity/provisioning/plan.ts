@@ -123,7 +123,7 @@ async function planDps(p: DpsProvisioning): Promise<ProvisioningPlan> {
   }
   const idScope = requireString(p.id_scope, 'provisioning.id_scope');
   const a = (p.attestation ?? {}) as unknown as Record<string, unknown>;
-  const payload = p.payload?.uri ? JSON.parse(await readConfigFile(p.payload.uri, 'provisioning.payload.uri')) : undefined;
+  const payload = p.payload?.uri ? parsePayload(await readConfigFile(p.payload.uri, 'provisioning.payload.uri')) : undefined;
   if (a.method === 'symmetric_key') {
     const registrationId = requireString(a.registration_id, 'provisioning.attestation.registration_id');
     const ref = a.symmetric_key as Record<string, unknown> | undefined;
@@ -144,6 +144,14 @@ async function planDps(p: DpsProvisioning): Promise<ProvisioningPlan> {
   throw new ConfigError(`provisioning.attestation.method "${String(a.method)}" is not supported`, {
     hint: 'use "symmetric_key" or "x509"',
   });
+}
+
+function parsePayload(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw new ConfigError('provisioning.payload.uri does not hold valid JSON', { hint: 'fix the JSON of the DPS payload file', cause: e });
+  }
 }
 
 async function x509Credentials(section: Record<string, unknown>, prefix: string): Promise<DeviceCredentials> {

@@ -1,0 +1,132 @@
+/**
+ * The identity component with an in-memory runtime and a fake IoT Hub: provisioning, edgeAgent
+ * created by the watchdog, workload sockets following modules, and the old device's modules
+ * removed when edged comes back as another device.
+ */
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { generateKey } from '../../../src/certs/keygen';
+import { parseSuperConfig } from '../../../src/config/load';
+import type { EdgedContext } from '../../../src/edged/context';
+import { identityComponent } from '../../../src/identity/component';
+import { FakeClock } from '../../../src/util/clock';
+import { memoryLogger } from '../../../src/util/log';
+import { Mutex } from '../../../src/util/mutex';
+import type Docker from 'dockerode';
+import { FakeRuntime } from '../../helpers/fake-runtime';
+import { makeTestTls, startFakeIotHub, TestTls } from '../../helpers/fake-iothub';
+import { unixRequest } from '../../contract/helpers/unix-client';
+import { eventually } from '../edge-agent/harness';
+
+const HUB = 'hub.azure-devices.net';
+let tls: TestTls;
+let home: string;
+beforeAll(() => (tls = makeTestTls()));
+beforeEach(() => (home = mkdtempSync(path.join(os.tmpdir(), 'idcomp-'))));
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+function context(runtime: FakeRuntime, toml: string): EdgedContext {
+  return {
+    config: parseSuperConfig(toml, { home }),
+    home,
+    logger: memoryLogger(),
+    clock: runtime.clock,
+    docker: {} as Docker,
+    runtime,
+    deploymentLock: new Mutex(),
+    signal: new AbortController().signal,
+  };
+}
+
+const listen = () => `[listen]\nmanagement_uri = "unix://${home}/mgmt.sock"\nworkload_uri = "unix://${home}/workload.sock"\n`;
+const manual = (device: string, key: Buffer) =>
+  `[provisioning]\nsource = "manual"\nconnection_string = "HostName=${HUB};DeviceId=${device};SharedAccessKey=${key.toString('base64')}"\n` +
+  `[agent]\nname = "edgeAgent"\ntype = "docker"\nimagePullPolicy = "never"\n[agent.config]\nimage = "agent:1"\n` +
+  listen();
+
+async function hubFor(device: string, key: Buffer) {
+  const hub = await startFakeIotHub({ tls, hubHostname: HUB, deviceId: device, deviceKey: key });
+  hub.modules.set('$edgeAgent', { moduleId: '$edgeAgent', deviceId: device, generationId: `gen-${device}`, etag: '"1"' });
+  return hub;
+}
+
+const options = (host: string) => ({
+  cloudTls: { ca: tls.caPem },
+  cloudHostOverride: { [HUB]: host },
+  keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
+});
+
+it('creates edgeAgent, gives modules sockets, and removes the old device\'s modules after a device change', async () => {
+  const runtime = new FakeRuntime(new FakeClock(Date.now()));
+  const key1 = randomBytes(32);
+  const hub1 = await hubFor('dev1', key1);
+  const ctx1 = context(runtime, manual('dev1', key1));
+  const c1 = identityComponent(ctx1, options(hub1.host));
+  try {
+    await c1.start();
+    const agent = await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
+    expect(agent).toBe(true);
+    expect((await runtime.get('edgeAgent')).env).toMatchObject({ IOTEDGE_DEVICEID: 'dev1', IOTEDGE_MODULEGENERATIONID: 'gen-dev1' });
+    expect(existsSync(path.join(home, 'mnt', 'edgeAgent.sock'))).toBe(true);
+    expect(ctx1.identities).toBeDefined();
+
+    await ctx1.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
+    expect(existsSync(path.join(home, 'mnt', 'sensor.sock'))).toBe(true);
+  } finally {
+    await c1.stop();
+    await hub1.close();
+  }
+  expect(existsSync(path.join(home, 'workload.sock'))).toBe(false);
+
+  const key2 = randomBytes(32);
+  const hub2 = await hubFor('dev2', key2);
+  runtime.calls.length = 0;
+  const ctx2 = context(runtime, manual('dev2', key2));
+  const c2 = identityComponent(ctx2, options(hub2.host));
+  try {
+    await c2.start();
+    expect(runtime.calls.slice(0, 2)).toEqual(['remove edgeAgent', 'remove sensor']);
+    await eventually('edgeAgent of dev2', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.env.IOTEDGE_DEVICEID === 'dev2');
+    expect(existsSync(path.join(home, 'mnt', 'sensor.sock'))).toBe(false);
+  } finally {
+    await c2.stop();
+    await hub2.close();
+  }
+});
+
+it('without [provisioning] serves certificates but no module identities, and starts no edgeAgent', async () => {
+  const runtime = new FakeRuntime(new FakeClock(Date.now()));
+  const ctx = context(runtime, `hostname = "lonely"\n${listen()}`);
+  const c = identityComponent(ctx, options('localhost:1'));
+  try {
+    await c.start();
+    const socket = path.join(home, 'workload.sock');
+    expect((await unixRequest(socket, 'GET', '/trust-bundle?api-version=2019-01-30')).status).toBe(200);
+    const sign = await unixRequest(socket, 'POST', '/modules/m/genid/1/sign?api-version=2019-01-30', { keyId: 'k', algo: 'HMACSHA256', data: 'aGk=' });
+    expect(sign.status).toBe(501);
+    expect(ctx.identities).toBeUndefined();
+    expect(runtime.calls).toEqual([]);
+    expect((ctx.logger as ReturnType<typeof memoryLogger>).lines.some((l) => l.includes('no edgeAgent'))).toBe(true);
+  } finally {
+    await c.stop();
+  }
+});
+
+it('restarts running modules on a restart of edged: their bind-mounted sockets were recreated', async () => {
+  const runtime = new FakeRuntime(new FakeClock(Date.now()));
+  const key = randomBytes(32);
+  const hub = await hubFor('dev1', key);
+  try {
+    for (let round = 0; round < 2; round++) {
+      const c = identityComponent(context(runtime, manual('dev1', key)), options(hub.host));
+      await c.start();
+      await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
+      await c.stop();
+    }
+    expect(runtime.calls.filter((c) => c.includes('edgeAgent'))).toEqual(['create edgeAgent', 'start edgeAgent', 'restart edgeAgent', 'start edgeAgent']);
+  } finally {
+    await hub.close();
+  }
+});
