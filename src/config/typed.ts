@@ -37,7 +37,7 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
     imported_master_encryption_key: opt(raw.imported_master_encryption_key),
     allow_elevated_docker_permissions: raw.allow_elevated_docker_permissions !== false,
     prefer_module_identity_cache: raw.prefer_module_identity_cache === true,
-    auto_reprovisioning_mode: (opt(raw.auto_reprovisioning_mode) as SuperConfig['auto_reprovisioning_mode']) ?? 'Dynamic',
+    auto_reprovisioning_mode: reprovisioningMode(raw),
     cloud_timeout_sec: num(raw.cloud_timeout_sec, 10),
     cloud_retries: num(raw.cloud_retries, 1),
     iotedge_max_requests: { management: num(maxRequests.management, 50), workload: num(maxRequests.workload, 50) },
@@ -64,6 +64,15 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
     local_deployment: typeof local.file === 'string' ? { file: local.file } : undefined,
     raw,
   };
+}
+
+/** auto_reprovisioning_mode, or what a 1.2-era file said with its provisioning flags. */
+function reprovisioningMode(raw: TomlTable): SuperConfig['auto_reprovisioning_mode'] {
+  const mode = opt(raw.auto_reprovisioning_mode) as SuperConfig['auto_reprovisioning_mode'] | undefined;
+  if (mode) return mode;
+  const p = table(raw, 'provisioning');
+  if (p.dynamic_reprovisioning === undefined && p.always_reprovision_on_startup === undefined) return 'Dynamic';
+  return p.dynamic_reprovisioning === true ? 'Dynamic' : p.always_reprovision_on_startup === true ? 'AlwaysOnStartup' : 'OnErrorOnly';
 }
 
 function provisioning(p: TomlTable | undefined): Provisioning | undefined {

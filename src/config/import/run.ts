@@ -49,7 +49,7 @@ export async function importConfig(req: ImportRequest, fs: ImportFs): Promise<st
     const code = (e as NodeJS.ErrnoException).code;
     throw new ConfigError(
       code === 'ENOENT' ? `there is no old configuration at ${req.from} to import` : `could not read ${req.from}: ${code ?? e}`,
-      { hint: code === 'ENOENT' ? 'give the 1.1 config.yaml with -c' : 'check the permissions (try with sudo)', cause: e },
+      { hint: code === 'ENOENT' ? 'give the 1.1 config.yaml with -c (inside the snap, a copy in your home directory)' : 'check the permissions (try with sudo)', cause: e },
     );
   }
   const toml = await importText(text, req.from, fs.exists);

@@ -75,7 +75,10 @@ const identityCert: Node = {
 const provisioning: TableNode = {
   type: 'table',
   doc: 'how the device gets its identity',
-  fields: {},
+  fields: {
+    always_reprovision_on_startup: bool('1.2-era key, kept for old files: use auto_reprovisioning_mode = "AlwaysOnStartup"'),
+    dynamic_reprovisioning: bool('1.2-era key, kept for old files: use auto_reprovisioning_mode = "Dynamic"'),
+  },
   tag: {
     key: 'source',
     variants: {

@@ -138,3 +138,11 @@ describe('the super-config schema', () => {
     expect(JSON.stringify({ m: e?.message, h: e?.hint, c: String((e as { cause?: unknown })?.cause) })).not.toContain('SECRET');
   });
 });
+
+describe('1.2-era provisioning keys', () => {
+  it('are accepted, so files from older releases still load', () => {
+    const c = parseSuperConfig('[provisioning]\nsource = "manual"\nconnection_string = "HostName=h;DeviceId=d;SharedAccessKey=YWJj"\nalways_reprovision_on_startup = true\n', { home: '/h' });
+    expect(c.provisioning?.source).toBe('manual');
+    expect(c.auto_reprovisioning_mode).toBe('AlwaysOnStartup');
+  });
+});
