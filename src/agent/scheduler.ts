@@ -15,9 +15,11 @@ export class WakeScheduler {
     existing?.controller.abort();
     const controller = new AbortController();
     this.timers.set(name, { at, controller });
-    this.clock.sleep(Math.max(0, at - this.clock.now()), controller.signal).then(
+    const delay = at - this.clock.now();
+    const due = delay > 0 ? this.clock.sleep(delay, controller.signal) : Promise.resolve();
+    due.then(
       () => {
-        if (this.timers.get(name)?.controller !== controller) return;
+        if (controller.signal.aborted || this.timers.get(name)?.controller !== controller) return;
         this.timers.delete(name);
         this.wake(name, at);
       },

@@ -20,7 +20,7 @@ const RESTART_POLICIES: readonly RestartPolicy[] = ['never', 'on-failure', 'on-u
 const STATUSES = ['running', 'stopped'] as const;
 const PULL_POLICIES = ['on-create', 'never'] as const;
 // Docker's container name grammar: the module's container carries its name.
-const MODULE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/;
+const MODULE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const SCHEMA_VERSION = /^1\.[01](\.\d+)?$/;
 
 type Obj = Record<string, unknown>;
@@ -57,7 +57,7 @@ export function parseDeployment(doc: unknown): Deployment {
   for (const [name, value] of Object.entries(optionalObject(desired.modules, 'modules'))) {
     const field = `modules.${name}`;
     if (!MODULE_NAME.test(name)) {
-      throw new DeploymentError('is not a valid module name (letters, digits, "_", "." and "-", starting with a letter or digit)', { field });
+      throw new DeploymentError('is not a valid module name (at least 2 of letters, digits, "_", "." and "-", starting with a letter or digit)', { field });
     }
     if (name === 'edgeAgent' || name === 'edgeHub') throw new DeploymentError(`${name} is a system module`, { field, hint: 'declare it under systemModules' });
     modules.push(parseModule(name, value, field, false, registryCredentials));
