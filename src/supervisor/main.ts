@@ -43,6 +43,7 @@ export async function run(argv: string[]): Promise<void> {
         signal: ctl.signal,
         health,
         ensureBridge: (name) => ensureBridge(name),
+        dockerdBinary: firstExisting([`${paths.snap}/usr/sbin/dockerd`, `${paths.snap}/usr/bin/dockerd`]) ?? 'dockerd',
         env: withSnapLibraries(env),
       });
     } else if (service === 'iotedged') {
@@ -79,6 +80,10 @@ function unixPath(uri: string | undefined): string | undefined {
   return uri?.startsWith('unix://') ? uri.slice('unix://'.length) : undefined;
 }
 
+function firstExisting(files: string[]): string | undefined {
+  return files.find((f) => existsSync(f));
+}
+
 /** Staged libraries of the engine part (libdevmapper, xtables) for dockerd, containerd, runc, iptables. */
 function withSnapLibraries(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const snap = env.SNAP ?? '';
@@ -86,5 +91,8 @@ function withSnapLibraries(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
   const libs = [`${snap}/usr/lib/${arch}`, `${snap}/lib/${arch}`];
   const ld = [...libs, ...(env.LD_LIBRARY_PATH ? [env.LD_LIBRARY_PATH] : [])].join(':');
   const xtables = `${snap}/usr/lib/${arch}/xtables`;
-  return { ...env, LD_LIBRARY_PATH: ld, ...(existsSync(xtables) ? { XTABLES_LIBDIR: xtables } : {}) };
+  // dockerd finds containerd, runc, docker-init, docker-proxy and iptables on PATH: the snap's first.
+  const bins = ['usr/sbin', 'usr/bin', 'sbin', 'bin'].map((d) => `${snap}/${d}`);
+  const pathVar = [...bins, env.PATH ?? '/usr/sbin:/usr/bin:/sbin:/bin'].join(':');
+  return { ...env, PATH: pathVar, LD_LIBRARY_PATH: ld, ...(existsSync(xtables) ? { XTABLES_LIBDIR: xtables } : {}) };
 }

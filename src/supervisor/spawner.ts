@@ -27,7 +27,10 @@ export const processSpawner: Spawner = (req) => {
   const exited = new Promise<Exit>((resolve) => {
     cp.once('exit', (code, signal) => resolve({ code, signal }));
     // A spawn failure (ENOENT) emits 'error' and no 'exit': report it as exit 127.
-    cp.once('error', () => resolve({ code: 127, signal: null }));
+    cp.once('error', (e) => {
+      process.stderr.write(`cannot start ${req.command}: ${e.message}\n`);
+      resolve({ code: 127, signal: null });
+    });
   });
   return {
     pid: cp.pid ?? -1,
