@@ -143,13 +143,26 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
         await sockets.remove(m.name);
       }
     }
-    const hub = new HubClient(result.device, cloud());
+    const hub = new HubClient(result.device, cloud(), () => dynamicReprovision(plan));
     return {
       plan,
       // Upstream reads module identities from its cache first whatever the setting says; signing must not wait on the cloud.
       identities: new HubIdentityManager(hub, keys, store, log, true),
       deviceId: result.device.deviceId,
     };
+  }
+
+  let reprovisioning: Promise<void> | undefined;
+  /** Upstream's "Dynamic" mode: IoT Hub refusing a DPS-provisioned device sends it back to DPS. */
+  function dynamicReprovision(plan: ProvisioningPlan): void {
+    if (plan.source !== 'dps' || config.auto_reprovisioning_mode === 'OnErrorOnly' || reprovisioning) return;
+    log.warn('IoT Hub refused the device credentials; registering with DPS again');
+    reprovisioning = (async () => {
+      state.running = await provisionDevice(true);
+      if (state.running.identities) ctx.identities = state.running.identities;
+    })()
+      .catch((e: Error) => log.error(`Reprovisioning failed: ${e.message}`))
+      .finally(() => (reprovisioning = undefined));
   }
 
   async function createAndStartAgent(): Promise<void> {
@@ -232,6 +245,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
       aborter.abort(new Error('identity component stopping'));
       await watchdogDone;
       await caCheckDone;
+      await reprovisioning;
       keySource.close();
       await sockets.close();
     },

@@ -41,6 +41,8 @@ export class HubClient {
   constructor(
     readonly device: HubDevice,
     private readonly options: CloudOptions,
+    /** Called when IoT Hub no longer accepts the device's credentials (upstream's dynamic reprovisioning hook). */
+    private readonly onUnauthorized?: () => void,
   ) {
     this.clock = options.clock ?? systemClock;
   }
@@ -111,6 +113,7 @@ export class HubClient {
     if (res.status === 404) throw new NotFoundError(message, { hint: 'check that the module identity exists on this device' });
     if (res.status === 409 || res.status === 412) throw new ConflictError(message, { hint: 'the identity already exists or changed meanwhile' });
     if (res.status === 401 || res.status === 403) {
+      if (res.status === 401) this.onUnauthorized?.();
       throw new EdgeError(message, { httpStatus: res.status, hint: 'check the device credentials in [provisioning]' });
     }
     // A parent edgeHub reports its own network failures as 500.

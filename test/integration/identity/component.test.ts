@@ -130,3 +130,30 @@ it('restarts running modules on a restart of edged: their bind-mounted sockets w
     await hub.close();
   }
 });
+
+it('goes back to DPS when IoT Hub refuses a DPS-provisioned device (Dynamic mode)', async () => {
+  const { startFakeDps } = await import('../../helpers/fake-dps');
+  const { systemClock } = await import('../../../src/util/clock');
+  const enrollment = randomBytes(32);
+  const dps = await startFakeDps({ tls, idScope: 'scope1', keys: { r1: enrollment }, assignedHub: HUB });
+  // The hub knows another key for r1: every request is refused.
+  const hub = await hubFor('r1', randomBytes(32));
+  const runtime = new FakeRuntime(new FakeClock(Date.now()));
+  const toml =
+    `[provisioning]\nsource = "dps"\nglobal_endpoint = "${dps.url}"\nid_scope = "scope1"\n` +
+    `[provisioning.attestation]\nmethod = "symmetric_key"\nregistration_id = "r1"\nsymmetric_key = { value = "${enrollment.toString('base64')}" }\n` +
+    `[agent]\nname = "edgeAgent"\ntype = "docker"\nimagePullPolicy = "never"\n[agent.config]\nimage = "agent:1"\n` +
+    listen();
+  const ctx = { ...context(runtime, toml), clock: systemClock };
+  const c = identityComponent(ctx, { ...options(hub.host), dpsPollIntervalMs: 1 });
+  try {
+    await c.start();
+    expect(dps.registrations).toEqual(['r1']);
+    await eventually('a second DPS registration', async () => dps.registrations.length === 2);
+    expect((ctx.logger as ReturnType<typeof memoryLogger>).lines.some((l) => l.includes('registering with DPS again'))).toBe(true);
+  } finally {
+    await c.stop();
+    await hub.close();
+    await dps.close();
+  }
+});
