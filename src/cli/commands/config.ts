@@ -2,7 +2,13 @@
 import type { Argv } from 'yargs';
 import type { CliCommand, CliContext } from '../command';
 
-const sub = (name: string): CliCommand<any> => require(`./config-${name}`); // eslint-disable-line @typescript-eslint/no-explicit-any
+// Static requires (not a template) so bundlers see them; each loads only when its subcommand runs.
+const loaders = {
+  apply: () => require('./config-apply'),
+  import: () => require('./config-import'),
+  mp: () => require('./config-mp'),
+} as const;
+const sub = (name: keyof typeof loaders): CliCommand<any> => loaders[name](); // eslint-disable-line @typescript-eslint/no-explicit-any
 
 export function builder(y: Argv, ctx: CliContext): Argv {
   return y
