@@ -10,7 +10,8 @@
  *    component ctx.identities / ctx.reprovision, the image GC ctx.imageGc.
  */
 import { imageGcComponent } from '../gc/component';
-import { identityComponent } from '../identity/component';
+import { identityComponentFor } from '../identity/component';
+import { createLocalDeploymentComponent } from '../agent/component';
 import type { Component, EdgedContext } from './context';
 
 export const WORKLOAD_COMPONENT = 'workload';
@@ -18,8 +19,8 @@ export const WORKLOAD_COMPONENT = 'workload';
 export async function createComponents(ctx: EdgedContext): Promise<Component[]> {
   const components: (Component | undefined)[] = [
     imageGcComponent(ctx), // image GC; first, so its image-use tracking wraps the bare runtime before others wrap it
-    identityComponent(ctx), // identity, keys, Edge CA, workload API, edgeAgent + watchdog (cloud mode)
-    // local deployment agent ([local_deployment]): the agent engineer's line goes here.
+    identityComponentFor(ctx), // identity, keys, Edge CA, workload API, edgeAgent + watchdog (cloud mode)
+    createLocalDeploymentComponent(ctx), // [local_deployment]: edged runs the manifest itself (fills moduleStatus, reportedState, desiredImages)
   ];
   void ctx;
   return components.filter((c): c is Component => c !== undefined);

@@ -56,6 +56,18 @@ interface Running {
   deviceId: string;
 }
 
+/**
+ * The component for edged's configuration: none without [provisioning] and [local_deployment]
+ * (edged then serves its placeholder workload API, which says what to configure).
+ */
+export function identityComponentFor(ctx: EdgedContext, options: IdentityComponentOptions = {}): Component | undefined {
+  if (!ctx.config.provisioning && !ctx.config.local_deployment) {
+    ctx.logger.warn('No [provisioning] and no [local_deployment] in config.toml: no device identity, no workload API, no edgeAgent');
+    return undefined;
+  }
+  return identityComponent(ctx, options);
+}
+
 export function identityComponent(ctx: EdgedContext, options: IdentityComponentOptions = {}): Component {
   const log = ctx.logger.child('identity');
   const { config, home } = ctx;
@@ -120,8 +132,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
 
   async function provisionDevice(forceDps: boolean): Promise<Running> {
     if (!config.provisioning) {
-      if (config.local_deployment) log.info('No [provisioning]: local deployment mode; the workload API serves certificates and encryption only');
-      else log.warn('No [provisioning] and no [local_deployment]: no device identity, so no edgeAgent. Configure [provisioning] in config.toml');
+      log.info('No [provisioning]: the workload API serves certificates and encryption only, and there is no edgeAgent');
       return { deviceId: config.hostname ?? osHostname() };
     }
     const plan = await planProvisioning(config);

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { EdgedContext } from '../../../src/edged/context';
-import { identityComponent } from '../../../src/identity/component';
+import { identityComponent, identityComponentFor } from '../../../src/identity/component';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { Mutex } from '../../../src/util/mutex';
@@ -96,10 +96,10 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
   }
 });
 
-it('without [provisioning] serves certificates but no module identities, and starts no edgeAgent', async () => {
+it('without [provisioning] (local deployment) serves certificates but no module identities, and starts no edgeAgent', async () => {
   const runtime = new FakeRuntime(new FakeClock(Date.now()));
-  const ctx = context(runtime, `hostname = "lonely"\n${listen()}`);
-  const c = identityComponent(ctx, options('localhost:1'));
+  const ctx = context(runtime, `hostname = "lonely"\n[local_deployment]\nfile = "/tmp/deployment.json"\n${listen()}`);
+  const c = identityComponentFor(ctx, options('localhost:1'))!;
   try {
     await c.start();
     const socket = path.join(home, 'workload.sock');
@@ -108,10 +108,12 @@ it('without [provisioning] serves certificates but no module identities, and sta
     expect(sign.status).toBe(501);
     expect(ctx.identities).toBeUndefined();
     expect(runtime.calls).toEqual([]);
-    expect((ctx.logger as ReturnType<typeof memoryLogger>).lines.some((l) => l.includes('no edgeAgent'))).toBe(true);
+    expect((ctx.logger as ReturnType<typeof memoryLogger>).lines.some((l) => l.includes('there is no edgeAgent'))).toBe(true);
   } finally {
     await c.stop();
   }
+  // Neither [provisioning] nor [local_deployment]: no component; edged serves its placeholder.
+  expect(identityComponentFor(context(runtime, listen()))).toBeUndefined();
 });
 
 it('restarts running modules on a restart of edged: their bind-mounted sockets were recreated', async () => {
