@@ -46,3 +46,11 @@ describe('runtime with workload sockets', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('the identity component', () => {
+  it('is the one edged treats as serving the workload sockets', async () => {
+    const { IDENTITY_COMPONENT_NAME } = await import('../../../src/identity/component');
+    const { WORKLOAD_COMPONENT } = await import('../../../src/edged/components');
+    expect(IDENTITY_COMPONENT_NAME).toBe(WORKLOAD_COMPONENT);
+  });
+});
