@@ -9,7 +9,7 @@ import type { Logger } from '../util/log';
 import type { Mutex } from '../util/mutex';
 import { planCollection, type CollectionFacts, type CollectionPlan, type Removal } from './plan';
 import { refNamesImage } from './refs';
-import { reported, summarize, formatBytes, imageName, type GcReport } from './report';
+import { reported, summarize, formatBytes, imageName, type GcReport, type SkipReason } from './report';
 import type { ImageUseTracker } from './tracker';
 
 export interface CollectorDeps {
@@ -99,7 +99,7 @@ export class ImageCollector {
     const { logger } = this.deps;
     for (const removal of plan.remove) {
       try {
-        const outcome = await this.removeOne(removal);
+        const { outcome, detail } = await this.removeOne(removal);
         const entry = reported(removal.image, removal.lastUsed);
         if (outcome === 'removed' || outcome === 'already-gone') gone.push(removal);
         if (outcome === 'removed') {
@@ -107,8 +107,8 @@ export class ImageCollector {
           report.bytesFreed += entry.size;
           logger.info(`removed unused image ${imageName(entry)} (${entry.id}, ${formatBytes(entry.size)}, last used ${entry.lastUsed})`);
         } else {
-          report.skipped.push({ ...entry, reason: outcome });
-          logger.info(`kept image ${imageName(entry)}: ${outcome}`);
+          report.skipped.push({ ...entry, reason: outcome, ...(detail ? { detail } : {}) });
+          logger.info(`kept image ${imageName(entry)}: ${outcome}${detail ? ` (${detail})` : ''}`);
         }
       } catch (e) {
         const entry = reported(removal.image, removal.lastUsed);
@@ -124,18 +124,19 @@ export class ImageCollector {
   }
 
   /** Re-checks what may have changed since planning, then asks the engine (which refuses if a container uses it). */
-  private async removeOne(r: Removal): Promise<'removed' | 'in-use' | 'used-since-planning' | 'in-flight' | 'already-gone'> {
+  private async removeOne(r: Removal): Promise<{ outcome: 'removed' | Exclude<SkipReason, 'error'>; detail?: string }> {
     const { tracker, images } = this.deps;
     const lastUsed = tracker.lastUsedOf(r.image.id);
-    if (lastUsed !== undefined && lastUsed > r.lastUsed) return 'used-since-planning';
-    if (tracker.inFlightRefs().some((ref) => refNamesImage(ref, r.image))) return 'in-flight';
+    if (lastUsed !== undefined && lastUsed > r.lastUsed) return { outcome: 'used-since-planning' };
+    if (tracker.inFlightRefs().some((ref) => refNamesImage(ref, r.image))) return { outcome: 'in-flight' };
     try {
       await images.remove(r.image.id);
     } catch (e) {
-      if (e instanceof ConflictError) return 'in-use';
-      if (e instanceof NotFoundError) return 'already-gone';
+      // The engine's refusal says why: a container (running or stopped) or a child image uses it.
+      if (e instanceof ConflictError) return { outcome: 'in-use', detail: e.message };
+      if (e instanceof NotFoundError) return { outcome: 'already-gone' };
       throw e;
     }
-    return 'removed';
+    return { outcome: 'removed' };
   }
 }

@@ -3,6 +3,7 @@
  * last guard that keeps an image a container uses (running or stopped, ours or not).
  */
 import type Docker from 'dockerode';
+import { ConflictError } from '../../errors';
 import type { ImageInfo, ImageStore } from '../images';
 import { describeEngine } from './client';
 import { statusOf, toEdgeError } from './errors';
@@ -44,7 +45,9 @@ export class DockerImageStore implements ImageStore {
   /**
    * An image with several references cannot be deleted by id without force, so its references go
    * one by one: digests, then tags; deleting the last one deletes the image, and that is where the
-   * engine refuses when a container uses it. Tags removed before such a refusal are put back.
+   * engine refuses when a container uses it. When another image is built on it, the engine only
+   * untags it, silently: that shows as the image still being there afterwards. Either way the tags
+   * removed are put back and the answer is a ConflictError.
    */
   async remove(id: string): Promise<void> {
     const info = await this.call(`inspect image ${id}`, () => this.docker.getImage(id).inspect());
@@ -59,9 +62,14 @@ export class DockerImageStore implements ImageStore {
         if (tags.includes(ref)) untagged.push(ref);
       }
       await this.docker.getImage(last).remove({ noprune: false });
+      if (tags.includes(last)) untagged.push(last);
     } catch (e) {
       if (statusOf(e) === 409) await this.retag(id, untagged);
       throw toEdgeError(e, `remove image ${id}`, this.endpoint);
+    }
+    if ((await this.resolve(id)) !== undefined) {
+      await this.retag(id, untagged);
+      throw new ConflictError(`Could not remove image ${id}: the engine keeps it (another image is built on it)`);
     }
   }
 

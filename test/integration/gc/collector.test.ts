@@ -171,4 +171,22 @@ describe('image garbage collection on a real engine', () => {
     expect((await engine.docker.getImage(id).inspect()).RepoTags?.sort()).toEqual(['mod-g:1', 'mod-g:2']);
     engine.cli('rm', 'uses-g');
   });
+
+  it('skips, with the engine reason, a tracked image another image is built on; the run goes on', async () => {
+    const parent = await maker.make('mod-h:1');
+    const other = await maker.make('mod-i:1');
+    engine.cli('create', '--name', 'builder-h', 'mod-h:1', 'true');
+    engine.cli('commit', 'builder-h', 'someone/child-of-h:1');
+    engine.cli('rm', 'builder-h');
+    await tracker.recordUse('mod-h:1', parent);
+    await tracker.recordUse('mod-i:1', other);
+    await clock.advance(8 * DAY);
+    const report = await collector.run();
+    expect(report.skipped).toEqual([
+      expect.objectContaining({ id: parent, reason: 'in-use', detail: expect.stringMatching(/another image is built on it/) }),
+    ]);
+    expect(report.removed.map((r) => r.id)).toEqual([other]);
+    expect(await exists('mod-h:1')).toBe(true);
+    expect(report.bytesFreed).toBe(report.removed[0].size);
+  });
 });
