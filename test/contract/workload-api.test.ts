@@ -144,6 +144,10 @@ describe('workload API rules', () => {
     expect(body.privateKey.bytes).toMatch(/^-----BEGIN PRIVATE KEY-----/);
   });
 
+  it('refuses a module name that is not a container name (no socket outside <home>/mnt)', async () => {
+    await expect(sockets.ensure('../escape')).rejects.toMatchObject({ httpStatus: 400 });
+  });
+
   it('removes a module socket file with the module', async () => {
     const p = await sockets.ensure('gone');
     const fs = await import('node:fs');

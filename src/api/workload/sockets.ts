@@ -5,6 +5,7 @@
  * answers for that module.
  */
 import * as path from 'node:path';
+import { BadRequestError } from '../../errors';
 import type { Logger } from '../../util/log';
 import { HttpApi } from '../http/server';
 import { UnixListener, listenUnix } from '../http/unix-listener';
@@ -36,6 +37,10 @@ export class WorkloadSockets {
   /** Makes sure the module's socket exists and is served. Idempotent and safe to call concurrently. */
   async ensure(module: string): Promise<string> {
     if (this.closed) throw new Error('the workload sockets are closed');
+    // Docker's own rule for container names; it also keeps the socket inside <home>/mnt.
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(module)) {
+      throw new BadRequestError(`"${module}" is not a valid module name`, { hint: 'use letters, digits, "_", "." and "-", starting with a letter or digit' });
+    }
     let listening = this.modules.get(module);
     if (!listening) {
       const socket = moduleSocketPath(this.home, module);
