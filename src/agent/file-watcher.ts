@@ -71,7 +71,7 @@ export class DeploymentFileWatcher {
       }
       if (text === this.lastText) return;
       this.lastText = text;
-      this.options.logger.info(`Deployment file ${this.options.file} changed; applying it`);
+      this.options.logger.info(`Applying the deployment file ${this.options.file}`);
       await this.options.onText(text);
     });
     return this.applying;
