@@ -46,7 +46,7 @@ export class DockerImageStore implements ImageStore {
    * An image with several references cannot be deleted by id without force, so its references go
    * one by one: digests, then tags; deleting the last one deletes the image, and that is where the
    * engine refuses when a container uses it. When another image is built on it, the engine only
-   * untags it, silently: that shows as the image still being there afterwards. Either way the tags
+   * untags it, silently: its answer then lists no `Deleted` entry for the image. Either way the tags
    * removed are put back and the answer is a ConflictError.
    */
   async remove(id: string): Promise<void> {
@@ -56,18 +56,20 @@ export class DockerImageStore implements ImageStore {
     const refs = [...digests, ...tags];
     const last = refs.pop() ?? id;
     const untagged: string[] = [];
+    let deleted = false;
     try {
       for (const ref of refs) {
         await this.docker.getImage(ref).remove({ noprune: false });
         if (tags.includes(ref)) untagged.push(ref);
       }
-      await this.docker.getImage(last).remove({ noprune: false });
+      const answer = (await this.docker.getImage(last).remove({ noprune: false })) as unknown;
       if (tags.includes(last)) untagged.push(last);
+      deleted = Array.isArray(answer) && answer.some((r: { Deleted?: string }) => r?.Deleted === id);
     } catch (e) {
       if (statusOf(e) === 409) await this.retag(id, untagged);
       throw toEdgeError(e, `remove image ${id}`, this.endpoint);
     }
-    if ((await this.resolve(id)) !== undefined) {
+    if (!deleted) {
       await this.retag(id, untagged);
       throw new ConflictError(`Could not remove image ${id}: the engine keeps it (another image is built on it)`);
     }
