@@ -1,8 +1,13 @@
 /**
  * edgeAgent, created as upstream's aziot-edged creates it in cloud mode: the `[agent]` settings,
- * plus the environment that tells it who it is and where edged is, the management socket and its
- * own workload socket bound in, the module network and the owner labels. Building the spec is pure.
+ * plus the environment that tells it who it is and where edged is, its sockets bound in, the
+ * module network and the owner labels. Building the spec is pure.
+ *
+ * Upstream binds the management socket and edgeAgent's workload socket as files; edged binds
+ * edgeAgent's socket directory (`<home>/mnt/<agent>/`, serving both) read-only at
+ * /var/run/iotedge, so that the sockets edged recreates when it restarts reach the running agent.
  */
+import * as path from 'node:path';
 import { OWNER_LABEL, OWNER_VALUE, ORIGINAL_IMAGE_LABEL, ModuleSpec } from '../runtime/types';
 import type { AgentSettings } from '../config/types';
 
@@ -12,6 +17,23 @@ export const AGENT_API_VERSION = '2022-08-03';
 /** Where edgeAgent finds the sockets inside its container unless [connect] says otherwise. */
 export const CONTAINER_MANAGEMENT_SOCKET = '/var/run/iotedge/mgmt.sock';
 export const CONTAINER_WORKLOAD_SOCKET = '/var/run/iotedge/workload.sock';
+
+/** Where edgeAgent's sockets are inside its container, and which of them its bound directory serves. */
+export interface AgentSocketLayout {
+  /** The container directory the socket directory is bound at (that of the workload socket). */
+  containerDir: string;
+  workloadName: string;
+  /** The management socket's name in the directory; undefined when [connect] puts it elsewhere (it is then bound as a file). */
+  managementName?: string;
+}
+
+export function agentSocketLayout(containerWorkloadSocket = CONTAINER_WORKLOAD_SOCKET, containerManagementSocket = CONTAINER_MANAGEMENT_SOCKET): AgentSocketLayout {
+  const containerDir = path.posix.dirname(containerWorkloadSocket);
+  const workloadName = path.posix.basename(containerWorkloadSocket);
+  const managementName = path.posix.basename(containerManagementSocket);
+  const together = path.posix.dirname(containerManagementSocket) === containerDir && managementName !== workloadName;
+  return { containerDir, workloadName, ...(together ? { managementName } : {}) };
+}
 
 export interface AgentDevice {
   hubHostname: string;
@@ -27,9 +49,9 @@ export interface AgentSpecInputs {
   hostname: string;
   /** Host path of the management socket edged listens on. */
   managementSocket: string;
-  /** Host path of edgeAgent's own workload socket (`<home>/mnt/<agent>.sock`). */
-  workloadSocket: string;
-  /** Host directory of the per-module workload sockets (`<home>/mnt`), for edgeAgent to bind into modules. */
+  /** Host path of edgeAgent's socket directory (`<home>/mnt/<agent>`). */
+  socketDir: string;
+  /** Host directory of the per-module sockets (`<home>/mnt`): edgeAgent binds `<it>/<module>.sock`, which edged turns into the module's directory. */
   workloadMountDir: string;
   /** Paths inside the container; default /var/run/iotedge/{mgmt,workload}.sock. */
   containerManagementSocket?: string;
@@ -40,6 +62,7 @@ export interface AgentSpecInputs {
 export function agentSpec(input: AgentSpecInputs): ModuleSpec {
   const mgmtInside = input.containerManagementSocket ?? CONTAINER_MANAGEMENT_SOCKET;
   const workloadInside = input.containerWorkloadSocket ?? CONTAINER_WORKLOAD_SOCKET;
+  const layout = agentSocketLayout(workloadInside, mgmtInside);
   const image = input.agent.config.image;
 
   // Upstream appends its own variables over the user's [agent.env]: these are edged's to decide.
@@ -65,7 +88,9 @@ export function agentSpec(input: AgentSpecInputs): ModuleSpec {
   const createOptions = structuredClone(input.agent.config.createOptions ?? {}) as Record<string, any>;
   const hostConfig = (createOptions.HostConfig ??= {});
   const binds: string[] = (hostConfig.Binds ??= []);
-  for (const bind of [`${input.managementSocket}:${mgmtInside}`, `${input.workloadSocket}:${workloadInside}`]) {
+  const socketBinds = [`${input.socketDir}:${layout.containerDir}:ro`];
+  if (!layout.managementName) socketBinds.unshift(`${input.managementSocket}:${mgmtInside}`);
+  for (const bind of socketBinds) {
     if (!binds.includes(bind)) binds.push(bind);
   }
   const endpoints = ((createOptions.NetworkingConfig ??= {}).EndpointsConfig ??= {});

@@ -8,20 +8,21 @@
  */
 import { hostname as osHostname } from 'node:os';
 import * as path from 'node:path';
-import { promises as fs } from 'node:fs';
+import { createManagementApi, MANAGEMENT_SOCKET_MODE } from '../api/management';
+import { hasSocketFileBind } from '../api/workload/binds';
 import type { WorkloadDeps } from '../api/workload/routes';
 import { WorkloadSocketRuntime } from '../api/workload/runtime-hooks';
-import { WorkloadSockets, moduleSocketPath } from '../api/workload/sockets';
+import { ExtraSocket, WorkloadSockets, moduleSocketDir, moduleSocketFile } from '../api/workload/sockets';
 import { EdgeCa } from '../certs/edge-ca';
 import { KeyPool, KeySource } from '../certs/keygen';
 import { ModuleCertificates } from '../certs/module-certs';
 import { buildTrustBundle } from '../certs/trust-bundle';
 import type { Component, EdgedContext } from '../edged/context';
-import { AGENT_MODULE_ID, agentSpec, unixPath } from '../edged/edge-agent';
+import { AGENT_MODULE_ID, agentSocketLayout, agentSpec, unixPath } from '../edged/edge-agent';
 import { restartModulesAfterCaRenewal } from '../edged/edge-agent-ca-renewal';
 import { Watchdog } from '../edged/watchdog';
 import { EdgeError, NotImplementedError, UnavailableError } from '../errors';
-import type { ModuleRuntime } from '../runtime/types';
+import type { Module, ModuleRuntime } from '../runtime/types';
 import type { CloudOptions } from './cloud/https';
 import { registerWithDps } from './cloud/dps-client';
 import { HubClient } from './cloud/hub-client';
@@ -48,6 +49,8 @@ export interface IdentityComponentOptions {
   keySource?: KeySource;
   /** Called when the watchdog spent its retry budget (upstream exits; default: log). */
   onFatal?: (e: Error) => void;
+  /** A container's mounts (default: inspected through ctx.docker; tests with an in-memory runtime give their own). */
+  containerMounts?: (name: string) => Promise<{ Source?: string; Type?: string }[]>;
 }
 
 interface Running {
@@ -117,8 +120,21 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     },
     moduleStatus: (name) => ctx.moduleStatus?.(name),
   };
-  const sockets = new WorkloadSockets(home, deps, log.child('workload'));
+  const cloudMode = !config.local_deployment && !!config.provisioning;
+  const rawConnect = ((config.raw as Record<string, unknown>).connect ?? {}) as Record<string, unknown>;
+  const containerWorkload = unixPath(rawConnect.workload_uri as string | undefined);
+  const containerManagement = unixPath(rawConnect.management_uri as string | undefined);
+  const layout = agentSocketLayout(containerWorkload, containerManagement);
+  let managementApi: ExtraSocket['api'] | undefined;
+  // edgeAgent's directory also serves the management API, so a restarted edged reaches it too.
+  const extraSockets = (module: string): ExtraSocket[] =>
+    cloudMode && module === config.agent.name && layout.managementName
+      ? [{ name: layout.managementName, api: (managementApi ??= createManagementApi(ctx)), mode: MANAGEMENT_SOCKET_MODE }]
+      : [];
+  const sockets = new WorkloadSockets(home, deps, log.child('workload'), { workloadSocketName: layout.workloadName, extraSockets });
   ctx.runtime = new WorkloadSocketRuntime(inner, sockets);
+  const containerMounts =
+    options.containerMounts ?? (async (name: string) => (await ctx.docker.getContainer(name).inspect()).Mounts ?? []);
 
   const cloud = (): CloudOptions => ({
     timeoutMs: config.cloud_timeout_sec * 1000,
@@ -182,24 +198,49 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     if (!identity.generationId) throw new EdgeError('$edgeAgent identity missing generation ID');
     const mgmt = unixPath(config.listen.management_uri);
     if (!mgmt) throw new EdgeError(`listen.management_uri ${config.listen.management_uri} is not a unix socket`);
-    const rawConnect = ((config.raw as Record<string, unknown>).connect ?? {}) as Record<string, unknown>;
-    const mountDir = path.join(await fs.realpath(home), 'mnt');
+    const root = await sockets.root();
     const spec = agentSpec({
       agent: config.agent,
       device: ids.device,
       generationId: identity.generationId,
       hostname: config.hostname ?? osHostname(),
       managementSocket: mgmt,
-      workloadSocket: moduleSocketPath(await fs.realpath(home), config.agent.name),
-      workloadMountDir: mountDir,
-      containerManagementSocket: unixPath(rawConnect.management_uri as string | undefined),
-      containerWorkloadSocket: unixPath(rawConnect.workload_uri as string | undefined),
+      socketDir: moduleSocketDir(root, config.agent.name),
+      workloadMountDir: path.join(root, 'mnt'),
+      containerManagementSocket: containerManagement,
+      containerWorkloadSocket: containerWorkload,
       network: config.moby_runtime.network,
     });
     await ctx.runtime.create(spec);
     log.info(`Created Edge runtime module ${spec.name}`);
     await ctx.runtime.start(spec.name);
     log.info(`Started Edge runtime module ${spec.name}`);
+  }
+
+  /**
+   * A container created before edged bound socket directories binds its socket FILE, whose inode
+   * died with the previous edged: it sees the new socket only once restarted (edgeAgent, whose
+   * spec is edged's, is recreated with its directory instead, by the watchdog).
+   */
+  async function adoptSocketFileBind(m: Module): Promise<void> {
+    const mounts = await containerMounts(m.name).catch((e: Error) => {
+      log.warn(`could not inspect the mounts of ${m.name}: ${e.message}`);
+      return [];
+    });
+    if (!hasSocketFileBind(mounts, (await sockets.layoutOf(m.name)).fileSources)) return;
+    const file = moduleSocketFile(await sockets.root(), m.name);
+    if (cloudMode && m.name === config.agent.name) {
+      log.info(`Recreating ${m.name}: it binds its sockets as files (${file}), which die each time edged restarts; the new one binds its socket directory`);
+      await inner.remove(m.name).catch((e: Error) => log.warn(`could not remove ${m.name}: ${e.message}`));
+      return;
+    }
+    await sockets.serveSocketFile(m.name);
+    if (m.state.status !== 'running') return;
+    log.info(
+      `Restarting module ${m.name}: its container binds its workload socket as a file (${file}, made before edged bound socket directories), ` +
+        'and only a restart shows it the socket edged recreated; a module created again (remove it, its deployment recreates it) binds its directory and needs no restart',
+    );
+    await inner.restart(m.name).catch((e: Error) => log.warn(`could not restart ${m.name}: ${e.message}`));
   }
 
   return {
@@ -219,13 +260,12 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
       state.certs = new ModuleCertificates(state.ca, keySource, ctx.clock);
 
       await sockets.listenShared(config.listen.workload_uri);
-      for (const m of await inner.list()) {
+      // Running modules are adopted as they are: their bound directories get the new sockets.
+      const modules = await inner.list();
+      await sockets.prune(modules.map((m) => m.name));
+      for (const m of modules) {
         await sockets.ensure(m.name);
-        // A running container holds a bind mount of the previous socket file, dead since edged stopped.
-        if (m.state.status === 'running') {
-          log.info(`Restarting module ${m.name}: its workload socket was recreated`);
-          await inner.restart(m.name).catch((e: Error) => log.warn(`could not restart ${m.name}: ${e.message}`));
-        }
+        await adoptSocketFileBind(m);
       }
 
       const signal = AbortSignal.any([aborter.signal, ctx.signal]);

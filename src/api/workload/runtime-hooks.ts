@@ -1,6 +1,7 @@
 /**
  * The module runtime, as the rest of edged sees it once the workload API runs: every module gets
- * its workload socket before its container is created or started, and loses it when removed.
+ * its socket directory before its container is created or started, and loses it when removed; a
+ * bind of its socket file (what upstream's edgeAgent asks for) becomes a bind of the directory.
  */
 import type { Readable } from 'node:stream';
 import type { DockerConfig, LogOptions, Module, ModuleRuntime, ModuleSpec, RuntimeEvent } from '../../runtime/types';
@@ -8,6 +9,8 @@ import type { DockerConfig, LogOptions, Module, ModuleRuntime, ModuleSpec, Runti
 export interface ModuleSocketHooks {
   ensure(module: string): Promise<unknown>;
   remove(module: string): Promise<void>;
+  /** The module's binds, socket-file binds turned into its directory's. */
+  adaptBinds?(module: string, binds: readonly string[]): Promise<string[]>;
 }
 
 export class WorkloadSocketRuntime implements ModuleRuntime {
@@ -18,7 +21,15 @@ export class WorkloadSocketRuntime implements ModuleRuntime {
 
   async create(spec: ModuleSpec): Promise<void> {
     await this.sockets.ensure(spec.name);
-    await this.inner.create(spec);
+    await this.inner.create(await this.withDirectoryBinds(spec));
+  }
+
+  private async withDirectoryBinds(spec: ModuleSpec): Promise<ModuleSpec> {
+    const hostConfig = spec.config.createOptions?.HostConfig as { Binds?: unknown } | undefined;
+    if (!this.sockets.adaptBinds || !Array.isArray(hostConfig?.Binds)) return spec;
+    const binds = await this.sockets.adaptBinds(spec.name, hostConfig.Binds as string[]);
+    if (binds.length === hostConfig.Binds.length && binds.every((b, i) => b === (hostConfig.Binds as string[])[i])) return spec;
+    return { ...spec, config: { ...spec.config, createOptions: { ...spec.config.createOptions, HostConfig: { ...hostConfig, Binds: binds } } } };
   }
 
   async start(name: string): Promise<void> {

@@ -1,78 +1,219 @@
 /**
- * The workload sockets: the shared one (`[listen] workload_uri`) and one per module at
- * `<home>/mnt/<module>.sock`, created before the module's container is created or started and
- * removed with the module, as upstream's workload manager does. A module's own socket only
- * answers for that module.
+ * The workload sockets: the shared one (`[listen] workload_uri`) and, per module, a directory
+ * `<home>/mnt/<module>/` (0755) holding its own `workload.sock` (edgeAgent's also the management
+ * socket), created before the module's container is created or started and removed with the
+ * module. Containers get the directory bound (see binds.ts), so a socket edged recreates after a
+ * restart is seen by running modules. A module's own socket only answers for that module.
+ *
+ * Containers created before directories were bound have `<home>/mnt/<module>.sock` bound as a
+ * file: for those, that file is served too (`serveSocketFile`).
  */
+import { promises as fs } from 'node:fs';
+import type { RequestListener } from 'node:http';
 import * as path from 'node:path';
 import { BadRequestError } from '../../errors';
 import type { Logger } from '../../util/log';
 import { HttpApi } from '../http/server';
 import { UnixListener, listenUnix } from '../http/unix-listener';
+import { ModuleSocketDir, rewriteSocketBinds } from './binds';
 import { WorkloadDeps, workloadApi } from './routes';
 
 /** Upstream: every module may reach the workload sockets. */
 export const WORKLOAD_SOCKET_MODE = 0o666;
+/** The module's directory: edged's, readable (traversable) by the container's user. */
+export const MODULE_DIR_MODE = 0o755;
+/** The socket's name in a module's directory: that of the path modules connect to (/var/run/iotedge/workload.sock). */
+export const WORKLOAD_SOCKET_NAME = 'workload.sock';
 
-export function moduleSocketPath(home: string, module: string): string {
+export function moduleSocketDir(home: string, module: string): string {
+  return path.join(home, 'mnt', module);
+}
+
+export function moduleSocketPath(home: string, module: string, name = WORKLOAD_SOCKET_NAME): string {
+  return path.join(moduleSocketDir(home, module), name);
+}
+
+/** Where a module's socket was before directories (and where upstream's edgeAgent still binds it from). */
+export function moduleSocketFile(home: string, module: string): string {
   return path.join(home, 'mnt', `${module}.sock`);
 }
 
+/** Another socket a module's directory serves: edgeAgent's management API. */
+export interface ExtraSocket {
+  name: string;
+  api: { listener: RequestListener };
+  mode: number;
+}
+
+export interface WorkloadSocketOptions {
+  /** The workload socket's name in each directory; default workload.sock. */
+  workloadSocketName?: string;
+  /** More sockets in a module's directory (asked when the directory is first served). */
+  extraSockets?: (module: string) => ExtraSocket[];
+}
+
 export class WorkloadSockets {
-  private readonly modules = new Map<string, Promise<UnixListener>>();
+  private readonly modules = new Map<string, Promise<UnixListener[]>>();
+  private readonly files = new Map<string, Promise<UnixListener>>();
   private shared?: UnixListener;
   private closed = false;
+  private realHome?: Promise<string>;
 
   constructor(
     private readonly home: string,
     private readonly deps: WorkloadDeps,
     private readonly logger: Logger,
+    private readonly options: WorkloadSocketOptions = {},
   ) {}
+
+  get workloadSocketName(): string {
+    return this.options.workloadSocketName ?? WORKLOAD_SOCKET_NAME;
+  }
 
   async listenShared(uri: string): Promise<void> {
     this.shared = await listenUnix(new HttpApi(workloadApi(this.deps), this.logger), uri, { mode: WORKLOAD_SOCKET_MODE });
     this.logger.info(`workload API listening on ${uri}`);
   }
 
-  /** Makes sure the module's socket exists and is served. Idempotent and safe to call concurrently. */
+  /** Home with symlinks resolved: bind sources are compared as Docker keeps them. */
+  root(): Promise<string> {
+    return (this.realHome ??= fs.realpath(this.home).catch(() => this.home));
+  }
+
+  /**
+   * Makes sure the module's directory exists and its sockets are served; answers the workload
+   * socket's path. Idempotent and safe to call concurrently.
+   */
   async ensure(module: string): Promise<string> {
     if (this.closed) throw new Error('the workload sockets are closed');
-    // Docker's own rule for container names; it also keeps the socket inside <home>/mnt.
-    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(module)) {
-      throw new BadRequestError(`"${module}" is not a valid module name`, { hint: 'use letters, digits, "_", "." and "-", starting with a letter or digit' });
-    }
+    checkName(module);
     let listening = this.modules.get(module);
     if (!listening) {
-      const socket = moduleSocketPath(this.home, module);
-      const api = new HttpApi(workloadApi(this.deps, { boundModule: module }), this.logger.child(module));
-      listening = listenUnix(api, `unix://${socket}`, { mode: WORKLOAD_SOCKET_MODE });
+      listening = this.listenIn(module);
       this.modules.set(module, listening);
       listening.then(
-        () => this.logger.info(`workload socket for ${module} at ${socket}`),
+        (ls) => this.logger.info(`workload socket for ${module} at ${ls[0].socketPath}`),
         () => this.modules.delete(module),
+      );
+    }
+    return (await listening)[0].socketPath;
+  }
+
+  private async listenIn(module: string): Promise<UnixListener[]> {
+    const dir = moduleSocketDir(await this.root(), module);
+    await fs.mkdir(dir, { recursive: true, mode: MODULE_DIR_MODE });
+    await fs.chmod(dir, MODULE_DIR_MODE);
+    const sockets: ExtraSocket[] = [
+      { name: this.workloadSocketName, api: this.moduleApi(module), mode: WORKLOAD_SOCKET_MODE },
+      ...(this.options.extraSockets?.(module) ?? []),
+    ];
+    const listeners: UnixListener[] = [];
+    try {
+      for (const s of sockets) listeners.push(await listenUnix(s.api, `unix://${path.join(dir, s.name)}`, { mode: s.mode }));
+    } catch (e) {
+      await Promise.all(listeners.map((l) => l.close()));
+      throw e;
+    }
+    return listeners;
+  }
+
+  private moduleApi(module: string): HttpApi {
+    return new HttpApi(workloadApi(this.deps, { boundModule: module }), this.logger.child(module));
+  }
+
+  /** Also serves the module's workload API at `<home>/mnt/<module>.sock`, for a container that has that file bound. */
+  async serveSocketFile(module: string): Promise<string> {
+    if (this.closed) throw new Error('the workload sockets are closed');
+    checkName(module);
+    let listening = this.files.get(module);
+    if (!listening) {
+      listening = (async () => listenUnix(this.moduleApi(module), `unix://${moduleSocketFile(await this.root(), module)}`, { mode: WORKLOAD_SOCKET_MODE }))();
+      this.files.set(module, listening);
+      listening.then(
+        (l) => this.logger.info(`workload socket file for ${module} at ${l.socketPath} (its container binds the file)`),
+        () => this.files.delete(module),
       );
     }
     return (await listening).socketPath;
   }
 
-  /** Stops serving the module's socket and removes the file. */
+  /** The module's binds with its socket-file bind turned into its directory's; serves the file when one must stay. */
+  async adaptBinds(module: string, binds: readonly string[]): Promise<string[]> {
+    checkName(module);
+    const result = rewriteSocketBinds(binds, await this.layoutOf(module));
+    if (result.keptSocketFile) await this.serveSocketFile(module);
+    return result.binds;
+  }
+
+  /** The module's directory, the sockets served there, and its old socket-file paths. */
+  async layoutOf(module: string): Promise<ModuleSocketDir> {
+    const real = await this.root();
+    const names = [this.workloadSocketName, ...(this.options.extraSockets?.(module) ?? []).map((s) => s.name)];
+    return {
+      dir: moduleSocketDir(real, module),
+      names,
+      fileSources: [...new Set([moduleSocketFile(real, module), moduleSocketFile(this.home, module)])],
+    };
+  }
+
+  /** Stops serving the module's sockets and removes its directory (and socket file). */
   async remove(module: string): Promise<void> {
-    const listening = this.modules.get(module);
-    if (!listening) return;
+    if (!isModuleName(module)) return;
+    const listening = [this.modules.get(module), this.files.get(module)];
     this.modules.delete(module);
-    await (await listening.catch(() => undefined))?.close();
-    this.logger.info(`workload socket for ${module} removed`);
+    this.files.delete(module);
+    await Promise.all(listening.map(async (l) => closeAll(await l?.catch(() => undefined))));
+    const real = await this.root();
+    await fs.rm(moduleSocketDir(real, module), { recursive: true, force: true });
+    await removeSocketFile(moduleSocketFile(real, module));
+    if (listening.some((l) => l)) this.logger.info(`workload socket for ${module} removed`);
+  }
+
+  /** Removes the directories and socket files of modules that are gone (removed while edged was not running). */
+  async prune(existing: readonly string[]): Promise<void> {
+    const keep = new Set(existing);
+    const mnt = path.join(await this.root(), 'mnt');
+    const entries = await fs.readdir(mnt, { withFileTypes: true }).catch(() => []);
+    for (const e of entries) {
+      const module = e.isDirectory() ? e.name : e.isSocket() && e.name.endsWith('.sock') ? e.name.slice(0, -'.sock'.length) : undefined;
+      if (module === undefined || keep.has(module) || (e.isDirectory() ? this.modules : this.files).has(module)) continue;
+      await fs.rm(path.join(mnt, e.name), { recursive: true, force: true });
+      this.logger.info(`Removed the workload socket${e.isDirectory() ? ' directory' : ''} of ${module}: no such module`);
+    }
   }
 
   has(module: string): boolean {
     return this.modules.has(module);
   }
 
+  /** Stops serving; the directories stay, so that running containers keep them bound until edged serves them again. */
   async close(): Promise<void> {
     this.closed = true;
-    const all = [...this.modules.values()];
+    const all = [...this.modules.values(), ...this.files.values()];
     this.modules.clear();
-    await Promise.all(all.map(async (l) => (await l.catch(() => undefined))?.close()));
+    this.files.clear();
+    await Promise.all(all.map(async (l) => closeAll(await (l as Promise<UnixListener | UnixListener[]>).catch(() => undefined))));
     await this.shared?.close();
   }
+}
+
+function isModuleName(module: string): boolean {
+  // Docker's own rule for container names; it also keeps the sockets inside <home>/mnt.
+  return /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(module);
+}
+
+function checkName(module: string): void {
+  if (!isModuleName(module)) {
+    throw new BadRequestError(`"${module}" is not a valid module name`, { hint: 'use letters, digits, "_", "." and "-", starting with a letter or digit' });
+  }
+}
+
+/** Only a socket: `<module>.sock` may also be the directory of a module of that name. */
+async function removeSocketFile(p: string): Promise<void> {
+  const st = await fs.lstat(p).catch(() => undefined);
+  if (st?.isSocket()) await fs.rm(p, { force: true });
+}
+
+async function closeAll(l: UnixListener | UnixListener[] | undefined): Promise<void> {
+  await Promise.all((Array.isArray(l) ? l : l ? [l] : []).map((x) => x.close()));
 }

@@ -1,7 +1,7 @@
 /**
  * edgeAgent created as upstream creates it, on a real engine, inspected field by field; the
  * watchdog bringing it back; and a module container that signs data and fetches a server
- * certificate over its own mounted workload socket.
+ * certificate over its own workload socket, in its directory bound read-only.
  */
 import { X509Certificate, createHmac, createPrivateKey } from 'node:crypto';
 import { statSync } from 'node:fs';
@@ -73,10 +73,8 @@ describe('edgeAgent (cloud mode)', () => {
     expect(info.Name).toBe('/edgeAgent');
     expect(info.Config.Image).toBe(AGENT_IMAGE);
     expect(info.Config.Cmd).toEqual(['sleep', '3600']);
-    expect(info.HostConfig.Binds).toEqual([
-      `${h.home}/mgmt.sock:/var/run/iotedge/mgmt.sock`,
-      `${h.home}/mnt/edgeAgent.sock:/var/run/iotedge/workload.sock`,
-    ]);
+    // Its socket directory, serving both sockets: what survives edged restarting.
+    expect(info.HostConfig.Binds).toEqual([`${h.home}/mnt/edgeAgent:/var/run/iotedge:ro`]);
     expect(Object.keys(info.NetworkSettings.Networks)).toEqual(['azure-iot-edge']);
     expect(info.Config.Labels).toEqual({
       'net.azure-devices.edge.owner': 'Microsoft.Azure.Devices.Edge.Agent',
@@ -84,9 +82,12 @@ describe('edgeAgent (cloud mode)', () => {
       'net.azure-devices.edge.create-options': '{}',
       'net.azure-devices.edge.env': '{}',
     });
-    expect(statSync(path.join(h.home, 'mnt', 'edgeAgent.sock')).isSocket()).toBe(true);
+    expect(statSync(path.join(h.home, 'mnt', 'edgeAgent', 'workload.sock')).isSocket()).toBe(true);
+    expect(statSync(path.join(h.home, 'mnt', 'edgeAgent', 'mgmt.sock')).isSocket()).toBe(true);
+    expect(statSync(path.join(h.home, 'mnt', 'edgeAgent')).mode & 0o777).toBe(0o755);
     // Inside: both sockets, as sockets (not directories Docker made up).
     expect(engine.cli('exec', 'edgeAgent', 'sh', '-c', 'ls -l /var/run/iotedge/ | cut -c1').trim().split('\n').filter((l) => l !== 't')).toEqual(['s', 's']);
+    expect(engine.cli('exec', 'edgeAgent', 'ls', '/var/run/iotedge/').trim().split(/\s+/).sort()).toEqual(['mgmt.sock', 'workload.sock']);
   });
 
   it('is started again by the watchdog when stopped, and recreated when gone', async () => {
@@ -132,15 +133,17 @@ const call = (path, body) => new Promise((resolve, reject) => {
         createOptions: {
           Cmd: ['/usr/bin/node', '-e', script],
           HostConfig: {
-            // The host's node and its libraries, read-only: a client that speaks HTTP over a unix socket.
+            // The host's node and its libraries, read-only: a client that speaks HTTP over a unix socket;
+            // and the socket file, as upstream's edgeAgent asks for it (edged binds the directory instead).
             Binds: ['/usr:/usr:ro', '/usr/lib:/lib:ro', '/usr/lib64:/lib64:ro', `${h.home}/mnt/signer.sock:/var/run/iotedge/workload.sock`],
           },
         },
       },
     });
-    expect(statSync(path.join(h.home, 'mnt', 'signer.sock')).isSocket()).toBe(true);
-    await h.ctx.runtime.start('signer');
+    expect(statSync(path.join(h.home, 'mnt', 'signer', 'workload.sock')).isSocket()).toBe(true);
     const container = engine.docker.getContainer('signer');
+    expect((await container.inspect()).HostConfig.Binds).toEqual(['/usr:/usr:ro', '/usr/lib:/lib:ro', '/usr/lib64:/lib64:ro', `${h.home}/mnt/signer:/var/run/iotedge:ro`]);
+    await h.ctx.runtime.start('signer');
     const exit = (await container.wait()) as { StatusCode: number };
     const logs = demuxDockerStream((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
     const out = logs.filter((f) => f.stream === 1).map((f) => f.text).join('');
@@ -160,6 +163,6 @@ const call = (path, body) => new Promise((resolve, reject) => {
     expect(leafCert.checkPrivateKey(createPrivateKey(result.cert.body.privateKey.bytes))).toBe(true);
 
     await h.ctx.runtime.remove('signer');
-    expect(() => statSync(path.join(h.home, 'mnt', 'signer.sock'))).toThrow(/ENOENT/);
+    expect(() => statSync(path.join(h.home, 'mnt', 'signer'))).toThrow(/ENOENT/);
   });
 });

@@ -1,6 +1,7 @@
 /**
  * edged's identity component on a real (private) Docker engine, against a fake IoT Hub on
- * loopback: the management socket is served, the config is parsed by the real loader.
+ * loopback: the management socket is served, the config is parsed by the real loader. It can be
+ * stopped and started again on the same home and engine, as edged restarting.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -24,16 +25,26 @@ export const DEVICE = 'edge-dev-1';
 export const AGENT_IMAGE = 'edge-test/agent:1';
 
 export interface Harness {
+  /** The context, clock, component and log lines of the edged now running (each start makes new ones). */
   ctx: EdgedContext;
   home: string;
   clock: FakeClock;
   hub: Awaited<ReturnType<typeof startFakeIotHub>>;
   component: Component;
   logs: string[];
+  /** Stops the component and the management socket, as edged stopping; modules keep running. */
+  stopEdged(): Promise<void>;
+  /** Starts a new edged (context, component, management socket) on the same home and engine. */
+  startEdged(): Promise<void>;
   stop(): Promise<void>;
 }
 
-export async function startHarness(engine: TestEngine): Promise<Harness> {
+export interface HarnessOptions {
+  /** More binds for edgeAgent's container (e.g. the host's node, to make requests from inside). */
+  agentBinds?: string[];
+}
+
+export async function startHarness(engine: TestEngine, options: HarnessOptions = {}): Promise<Harness> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'edged-id-'));
   const tls = makeTestTls();
   const deviceKey = randomBytes(32);
@@ -56,7 +67,7 @@ imagePullPolicy = "never"
 
 [agent.config]
 image = "${AGENT_IMAGE}"
-createOptions = { Cmd = ["sleep", "3600"] }
+createOptions = { Cmd = ["sleep", "3600"], HostConfig = { Binds = ${JSON.stringify(options.agentBinds ?? [])} } }
 
 [agent.env]
 RuntimeLogLevel = "debug"
@@ -73,41 +84,44 @@ workload_uri = "unix://${home}/workload.sock"
 max_retries = 5
 `;
   const config = parseSuperConfig(toml, { home });
-  const clock = new FakeClock(Date.now());
-  const logger = memoryLogger();
-  const aborter = new AbortController();
-  const ctx: EdgedContext = {
-    config,
-    home,
-    logger,
-    clock,
-    docker: engine.docker,
-    runtime: new DockerModuleRuntime({ docker: engine.docker, logger: logger.child('runtime'), network: config.moby_runtime.network }),
-    deploymentLock: new Mutex(),
-    signal: aborter.signal,
+  let aborter = new AbortController();
+  let mgmt: UnixListener | undefined;
+  const h = { home, hub } as Harness;
+  h.startEdged = async () => {
+    const clock = new FakeClock(Date.now());
+    const logger = memoryLogger();
+    aborter = new AbortController();
+    const ctx: EdgedContext = {
+      config,
+      home,
+      logger,
+      clock,
+      docker: engine.docker,
+      runtime: new DockerModuleRuntime({ docker: engine.docker, logger: logger.child('runtime'), network: config.moby_runtime.network }),
+      deploymentLock: new Mutex(),
+      signal: aborter.signal,
+    };
+    const component = identityComponent(ctx, {
+      cloudTls: { ca: tls.caPem },
+      cloudHostOverride: { [HUB]: hub.host },
+      keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
+    });
+    Object.assign(h, { ctx, clock, component, logs: logger.lines });
+    mgmt = await listenUnix(createManagementApi(ctx), config.listen.management_uri, { mode: 0o660 });
+    await component.start();
   };
-  const component = identityComponent(ctx, {
-    cloudTls: { ca: tls.caPem },
-    cloudHostOverride: { [HUB]: hub.host },
-    keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
-  });
-  const mgmt: UnixListener = await listenUnix(createManagementApi(ctx), config.listen.management_uri, { mode: 0o660 });
-  await component.start();
-  return {
-    ctx,
-    home,
-    clock,
-    hub,
-    component,
-    logs: logger.lines,
-    stop: async () => {
-      aborter.abort();
-      await component.stop();
-      await mgmt.close();
-      await hub.close();
-      rmSync(home, { recursive: true, force: true });
-    },
+  h.stopEdged = async () => {
+    aborter.abort();
+    await h.component.stop();
+    await mgmt?.close();
   };
+  h.stop = async () => {
+    await h.stopEdged();
+    await hub.close();
+    rmSync(home, { recursive: true, force: true });
+  };
+  await h.startEdged();
+  return h;
 }
 
 /** Polls a condition (bounded): for engine state that changes after an awaited action. */

@@ -52,10 +52,11 @@ async function hubFor(device: string, key: Buffer) {
   return hub;
 }
 
-const options = (host: string) => ({
+const options = (host: string, mounts: Record<string, string[]> = {}) => ({
   cloudTls: { ca: tls.caPem },
   cloudHostOverride: { [HUB]: host },
   keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
+  containerMounts: async (name: string) => (mounts[name] ?? []).map((Source) => ({ Type: 'bind', Source })),
 });
 
 it('creates edgeAgent, gives modules sockets, and removes the old device\'s modules after a device change', async () => {
@@ -69,11 +70,12 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
     const agent = await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
     expect(agent).toBe(true);
     expect((await runtime.get('edgeAgent')).env).toMatchObject({ IOTEDGE_DEVICEID: 'dev1', IOTEDGE_MODULEGENERATIONID: 'gen-dev1' });
-    expect(existsSync(path.join(home, 'mnt', 'edgeAgent.sock'))).toBe(true);
+    expect(existsSync(path.join(home, 'mnt', 'edgeAgent', 'workload.sock'))).toBe(true);
+    expect(existsSync(path.join(home, 'mnt', 'edgeAgent', 'mgmt.sock'))).toBe(true);
     expect(ctx1.identities).toBeDefined();
 
     await ctx1.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
-    expect(existsSync(path.join(home, 'mnt', 'sensor.sock'))).toBe(true);
+    expect(existsSync(path.join(home, 'mnt', 'sensor', 'workload.sock'))).toBe(true);
   } finally {
     await c1.stop();
     await hub1.close();
@@ -89,7 +91,7 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
     await c2.start();
     expect(runtime.calls.slice(0, 2)).toEqual(['remove edgeAgent', 'remove sensor']);
     await eventually('edgeAgent of dev2', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.env.IOTEDGE_DEVICEID === 'dev2');
-    expect(existsSync(path.join(home, 'mnt', 'sensor.sock'))).toBe(false);
+    expect(existsSync(path.join(home, 'mnt', 'sensor'))).toBe(false);
   } finally {
     await c2.stop();
     await hub2.close();
@@ -116,21 +118,58 @@ it('without [provisioning] (local deployment) serves certificates but no module 
   expect(identityComponentFor(context(runtime, listen()))).toBeUndefined();
 });
 
-it('restarts running modules on a restart of edged: their bind-mounted sockets were recreated', async () => {
+it('adopts running modules as they are on a restart of edged: their bound directories get the new sockets', async () => {
   const runtime = new FakeRuntime(new FakeClock(Date.now()));
   const key = randomBytes(32);
   const hub = await hubFor('dev1', key);
   try {
     for (let round = 0; round < 2; round++) {
-      const c = identityComponent(context(runtime, manual('dev1', key)), options(hub.host));
+      const ctx = context(runtime, manual('dev1', key));
+      const c = identityComponent(ctx, options(hub.host, { edgeAgent: [path.join(home, 'mnt', 'edgeAgent')] }));
       await c.start();
       await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
+      if (round === 0) await ctx.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
       await c.stop();
+      // The directories stay for the containers that bind them; the sockets go with edged.
+      expect(existsSync(path.join(home, 'mnt', 'sensor'))).toBe(true);
+      expect(existsSync(path.join(home, 'mnt', 'sensor', 'workload.sock'))).toBe(false);
     }
-    expect(runtime.calls.filter((c) => c.includes('edgeAgent'))).toEqual(['create edgeAgent', 'start edgeAgent', 'restart edgeAgent', 'start edgeAgent']);
+    expect(runtime.calls).toEqual(['create edgeAgent', 'start edgeAgent', 'create sensor']);
   } finally {
     await hub.close();
   }
+});
+
+it('restarts a module whose container binds its socket file (made before directories), recreates such an edgeAgent, and says why', async () => {
+  const runtime = new FakeRuntime(new FakeClock(Date.now()));
+  const spec = (name: string) => ({ name, type: 'docker' as const, config: { image: `${name}:1`, createOptions: {} }, env: {}, imagePullPolicy: 'never' as const });
+  for (const name of ['edgeAgent', 'old', 'stopped', 'fresh']) {
+    await runtime.create(spec(name));
+    if (name !== 'stopped') await runtime.start(name);
+  }
+  runtime.calls.length = 0;
+  const file = (m: string) => path.join(home, 'mnt', `${m}.sock`);
+  const key = randomBytes(32);
+  const hub = await hubFor('dev1', key);
+  const ctx = context(runtime, manual('dev1', key));
+  const c = identityComponent(ctx, options(hub.host, { edgeAgent: [file('edgeAgent'), path.join(home, 'mgmt.sock')], old: [file('old')], stopped: [file('stopped')], fresh: [path.join(home, 'mnt', 'fresh')] }));
+  try {
+    await c.start();
+    await eventually('edgeAgent recreated', async () => runtime.calls.includes('start edgeAgent'));
+    // (The in-memory runtime records a restart as restart + start.)
+    expect(runtime.calls).toEqual(['remove edgeAgent', 'restart old', 'start old', 'create edgeAgent', 'start edgeAgent']);
+    // The containers that bind the file find it served again (a stopped one, when it starts).
+    expect(existsSync(file('old'))).toBe(true);
+    expect(existsSync(file('stopped'))).toBe(true);
+    expect(existsSync(file('fresh'))).toBe(false);
+    const lines = (ctx.logger as ReturnType<typeof memoryLogger>).lines;
+    expect(lines.some((l) => l.includes('Restarting module old: its container binds its workload socket as a file'))).toBe(true);
+    expect(lines.some((l) => l.includes('Recreating edgeAgent: it binds its sockets as files'))).toBe(true);
+  } finally {
+    await c.stop();
+    await hub.close();
+  }
+  expect(existsSync(file('old'))).toBe(false);
 });
 
 it('goes back to DPS when IoT Hub refuses a DPS-provisioned device (Dynamic mode)', async () => {

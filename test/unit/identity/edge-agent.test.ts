@@ -25,7 +25,7 @@ describe('edgeAgent spec', () => {
       generationId: 'g1',
       hostname: 'host1',
       managementSocket: '/home/mgmt.sock',
-      workloadSocket: '/home/mnt/edgeAgent.sock',
+      socketDir: '/home/mnt/edgeAgent',
       workloadMountDir: '/home/mnt',
       network: 'azure-iot-edge',
     });
@@ -46,7 +46,8 @@ describe('edgeAgent spec', () => {
       Mode: 'iotedged',
     });
     expect(spec.config.createOptions).toEqual({
-      HostConfig: { Binds: ['/data:/data', '/home/mgmt.sock:/var/run/iotedge/mgmt.sock', '/home/mnt/edgeAgent.sock:/var/run/iotedge/workload.sock'] },
+      // Its socket directory (workload.sock and mgmt.sock), not the files: it survives edged restarting.
+      HostConfig: { Binds: ['/data:/data', '/home/mnt/edgeAgent:/var/run/iotedge:ro'] },
       NetworkingConfig: { EndpointsConfig: { 'azure-iot-edge': {} } },
       Labels: {
         mine: 'x',
@@ -67,13 +68,15 @@ describe('edgeAgent spec', () => {
       generationId: 'g',
       hostname: 'x',
       managementSocket: '/m',
-      workloadSocket: '/w',
+      socketDir: '/w',
       workloadMountDir: '/mnt',
       containerWorkloadSocket: '/run/w.sock',
       network: 'n',
     });
     expect(spec.env.IOTEDGE_GATEWAYHOSTNAME).toBeUndefined();
     expect(spec.env.IOTEDGE_WORKLOADURI).toBe('unix:///run/w.sock');
+    // [connect] puts the two sockets in different directories: the management socket is bound as a file.
+    expect((spec.config.createOptions.HostConfig as { Binds: string[] }).Binds).toEqual(['/data:/data', '/m:/var/run/iotedge/mgmt.sock', '/w:/run:ro']);
   });
 });
 
