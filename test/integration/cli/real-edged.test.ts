@@ -1,0 +1,143 @@
+/**
+ * The CLI against the real thing: edged (in-process, as bin/edged runs it) on a private real
+ * dockerd, modules created through the management API, then list/logs/restart as a user runs them.
+ */
+import { spawn } from 'node:child_process';
+import { EventEmitter } from 'node:events';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { PassThrough } from 'node:stream';
+import { ManagementClient } from '../../../src/cli/management-client';
+import { execute } from '../../../src/cli/main';
+import { run as runEdged } from '../../../src/edged/main';
+import { startTestEngine, type TestEngine } from '../../helpers/engine';
+import { bundleCli } from './cli-bundle';
+
+const IMAGE = 'edge-test/busybox:1';
+
+async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = await fn();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+let engine: TestEngine;
+let dir: string;
+let host: string;
+let client: ManagementClient;
+const signals = new EventEmitter();
+const edgedLog: string[] = [];
+let edgedExit: Promise<number>;
+
+async function cli(argv: string[]) {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const o: Buffer[] = [];
+  const e: Buffer[] = [];
+  out.on('data', (c: Buffer) => o.push(c));
+  err.on('data', (c: Buffer) => e.push(c));
+  const code = await execute(['-H', host, ...argv], { env: {}, stdout: out, stderr: err });
+  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
+}
+
+beforeAll(async () => {
+  engine = await startTestEngine();
+  dir = mkdtempSync(path.join(os.tmpdir(), 'cli-edged-'));
+  const home = path.join(dir, 'home');
+  host = `unix://${home}/mgmt.sock`;
+  writeFileSync(path.join(dir, 'config.toml'), `[moby_runtime]\nuri = "${engine.host}"\nnetwork = "azure-iot-edge"\n`);
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  edgedExit = runEdged(['--config', path.join(dir, 'config.toml'), '--home', home], {
+    stderr: (l) => edgedLog.push(l),
+    stdout: (l) => edgedLog.push(l),
+    onSignal: (h) => {
+      signals.on('signal', h);
+      return () => signals.off('signal', h);
+    },
+    exit: () => undefined,
+    onReady: ready,
+  });
+  await Promise.race([isReady, edgedExit.then((c) => Promise.reject(new Error(`edged exited ${c}: ${edgedLog.join('\n')}`)))]);
+  client = new ManagementClient(host);
+  const create = (name: string, script: string) =>
+    client.create({ name, type: 'docker', config: { image: IMAGE, createOptions: { Cmd: ['sh', '-c', script] } }, env: {}, imagePullPolicy: 'never' });
+  await create('sensor', "trap 'exit 0' TERM; echo 'reading 1'; echo 'sensor warming up' >&2; echo 'reading 2'; while :; do sleep 1; done");
+  await create('crashy', 'echo dying >&2; exit 3');
+  await create('idle', 'sleep 1');
+  await client.start('sensor');
+  await client.start('crashy');
+  await until('crashy to fail', async () => ((await client.get('crashy')).state.status === 'failed' ? true : undefined));
+}, 60_000);
+
+afterAll(async () => {
+  signals.emit('signal', 'SIGTERM');
+  await edgedExit?.catch(() => undefined);
+  await engine?.stop();
+  if (dir) rmSync(dir, { recursive: true, force: true });
+});
+
+test('iotedge list: upstream table with the real statuses', async () => {
+  const r = await cli(['list']);
+  expect(r.stderr).toBe('');
+  expect(r.code).toBe(0);
+  const lines = r.stdout.split('\n');
+  expect(lines[0]).toMatch(/^NAME {13}STATUS {11}DESCRIPTION +Config$/);
+  expect(lines.slice(1, 4).map((l) => l.split(/\s{2,}/))).toEqual([
+    ['crashy', 'failed', expect.stringMatching(/^Failed \(3\) \d+ seconds? ago$/), IMAGE],
+    ['idle', 'stopped', 'Stopped', IMAGE],
+    ['sensor', 'running', expect.stringMatching(/^Up \d+ seconds?$/), IMAGE],
+  ]);
+  expect(lines[4]).toBe('');
+  // Columns are aligned: every row's Config starts where the header's does.
+  const at = lines[0].indexOf('Config');
+  for (const l of lines.slice(1, 4)) expect(l.indexOf(IMAGE)).toBe(at);
+});
+
+test('iotedge logs: the module stdout on stdout, its stderr on stderr', async () => {
+  await until('the sensor to log', async () => ((await cli(['logs', 'sensor'])).stdout.includes('reading 2') ? true : undefined));
+  const r = await cli(['logs', 'sensor']);
+  expect(r).toEqual({ code: 0, stdout: 'reading 1\nreading 2\n', stderr: 'sensor warming up\n' });
+  // Docker copies stdout and stderr separately, so which of the two comes last is not fixed.
+  const tail = await cli(['logs', 'sensor', '--tail', '1']);
+  expect([tail.stdout, tail.stderr].sort()).toEqual(['', expect.stringMatching(/^(reading 2|sensor warming up)\n$/)]);
+  const stamped = await cli(['logs', 'crashy', '--timestamps']);
+  expect(stamped.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z dying\n$/);
+  expect((await cli(['logs', 'sensor', '--until', '2000-01-01T00:00:00Z'])).stdout).toBe('');
+});
+
+test('iotedge restart: prints the name and the module starts again', async () => {
+  const before = (await client.get('sensor')).state.startedAt!.getTime();
+  const r = await cli(['restart', 'sensor']);
+  expect(r).toEqual({ code: 0, stdout: 'sensor\n', stderr: '' });
+  const after = await client.get('sensor');
+  expect(after.state.status).toBe('running');
+  expect(after.state.startedAt!.getTime()).toBeGreaterThan(before);
+});
+
+test('unknown module: one line naming it, exit 3', async () => {
+  for (const argv of [['restart', 'nope'], ['logs', 'nope']]) {
+    expect(await cli(argv)).toEqual({ code: 3, stdout: '', stderr: "module 'nope' not found. Run `iotedge list` to see the modules\n" });
+  }
+});
+
+test('as a process, from the bundled CLI', async () => {
+  const bundle = path.join(dir, 'iotedge.js');
+  bundleCli(bundle);
+  const entry = path.join(dir, 'iotedge');
+  writeFileSync(entry, `require(${JSON.stringify(bundle)}).run(process.argv.slice(2));\n`);
+  // Asynchronously: edged answers from this very process.
+  const child = spawn(process.execPath, [entry, 'list'], { env: { ...process.env, IOTEDGE_HOST: host } });
+  const r = { stdout: '', stderr: '', status: null as number | null };
+  child.stdout.on('data', (c: Buffer) => (r.stdout += c.toString()));
+  child.stderr.on('data', (c: Buffer) => (r.stderr += c.toString()));
+  r.status = await new Promise((resolve) => child.on('close', resolve));
+  expect(r.stderr).toBe('');
+  expect(r.status).toBe(0);
+  expect(r.stdout.split('\n').slice(1, 4).map((l) => l.split(/\s+/)[0])).toEqual(['crashy', 'idle', 'sensor']);
+});
