@@ -26,6 +26,8 @@ export function builder(y: Argv, ctx: CliContext, services: (ctx: CliContext) =>
       say('System services:');
       for (const s of states) say(`    ${s.name.padEnd(width)}${s.status}`);
       say('');
+      for (const line of await imageGcStatusLines(ctx)) say(line);
+      say('');
       say("Use 'iotedge system logs' to check for non-fatal errors.");
       say("Use 'iotedge check' to diagnose connectivity and configuration issues.");
     })
@@ -57,7 +59,23 @@ export function builder(y: Argv, ctx: CliContext, services: (ctx: CliContext) =>
       await reprovision(ctx.host, ctx.signal);
       say('Successfully reprovisioned with IoT Hub.');
     })
+    .command(
+      'prune-images',
+      'Remove unused images edged pulled, now, with the usual garbage-collection rules',
+      (s) => (require('./prune-images') as typeof import('./prune-images')).builder(s),
+      async (a) => (require('./prune-images') as typeof import('./prune-images')).run(a as { dryRun?: boolean }, ctx),
+    )
     .demandCommand(1, 'a system subcommand is required')
     .parserConfiguration({ 'populate--': true })
     .example('$0 system status', 'Show the daemons');
+}
+
+/** The collector's state as `system status` shows it; edged being down is said, not thrown. */
+async function imageGcStatusLines(ctx: CliContext): Promise<string[]> {
+  const { imageGcClient, formatGcStatus } = require('../../gc/client') as typeof import('../../gc/client');
+  try {
+    return formatGcStatus(await imageGcClient(ctx.host, ctx.signal).status());
+  } catch (e) {
+    return [`Image garbage collection: status unknown (${(e as Error).message})`];
+  }
 }

@@ -1,9 +1,8 @@
 /** String formats of the super-config. Messages never include the value (it may be a secret). */
 import type { Format } from './types';
+import { parseCleanupTime, parseDuration, parseRecurrence } from '../../gc/settings';
 
 export type FormatProblem = { kind: 'error' | 'unsupported'; reason: string };
-
-const DURATION_UNITS = ['s', 'sec', 'secs', 'second', 'seconds', 'm', 'min', 'mins', 'minute', 'minutes', 'h', 'hr', 'hrs', 'hour', 'hours', 'd', 'day', 'days', 'w', 'week', 'weeks'];
 
 export function checkFormat(format: Format, value: string): FormatProblem | undefined {
   switch (format) {
@@ -18,16 +17,26 @@ export function checkFormat(format: Format, value: string): FormatProblem | unde
       return value.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 === 0 ? undefined : { kind: 'error', reason: 'expected base64 text' };
     case 'hostname':
       return /^[A-Za-z0-9]([A-Za-z0-9-_.]{0,252})$/.test(value) ? undefined : { kind: 'error', reason: 'expected a host name (letters, digits, "-", "_" and ".")' };
-    case 'duration': {
-      const m = /^(\d+)\s*([a-z]+)$/.exec(value.trim());
-      return m && DURATION_UNITS.includes(m[2]) ? undefined : { kind: 'error', reason: 'expected a duration such as "1d", "12h" or "30min"' };
-    }
+    case 'duration':
+      return accepts(() => parseDuration(value, 'value'), 'expected a duration such as "1d", "12h", "30m" or "1d 12h"');
+    case 'whole-days':
+      return accepts(() => parseRecurrence(value, 'value'), 'expected a whole number of days such as "1d", "2d" or "1w"');
     case 'time-of-day':
-      return /^([01]\d|2[0-3]):[0-5]\d$/.test(value) ? undefined : { kind: 'error', reason: 'expected a time of day "HH:MM" (24-hour)' };
+      return accepts(() => parseCleanupTime(value, 'value'), 'expected a time of day "HH:MM" (24-hour)');
     case 'percent': {
       const m = /^(\d{1,3})%$/.exec(value);
       return m && Number(m[1]) > 0 && Number(m[1]) <= 100 ? undefined : { kind: 'error', reason: 'expected a percentage such as "80%"' };
     }
+  }
+}
+
+/** One parser per notation: the image collector's (src/gc/settings) decides what the config accepts. */
+function accepts(parse: () => unknown, reason: string): FormatProblem | undefined {
+  try {
+    parse();
+    return undefined;
+  } catch {
+    return { kind: 'error', reason };
   }
 }
 

@@ -362,7 +362,7 @@ export const superConfigSchema: TableNode = {
       doc: 'removal of unused images',
       fields: {
         enabled: bool('run image garbage collection', true),
-        cleanup_recurrence: { type: 'string', format: 'duration', default: '1d', doc: 'how often' },
+        cleanup_recurrence: { type: 'string', format: 'whole-days', default: '1d', doc: 'how often (whole days)' },
         image_age_cleanup_threshold: { type: 'string', format: 'duration', default: '7d', doc: 'unused for this long' },
         cleanup_time: { type: 'string', format: 'time-of-day', default: '00:00', doc: 'HH:MM' },
       },

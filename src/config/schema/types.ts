@@ -9,7 +9,8 @@ export type Format =
   | 'key-location' // file:// or pkcs11: URI of a private key (upstream `PreloadedKeyLocation`)
   | 'base64'
   | 'hostname'
-  | 'duration' // "1d", "12h", "30 min": a number and a unit
+  | 'duration' // "1d", "12h", "1d 12h": numbers and units (humantime, as upstream)
+  | 'whole-days' // a duration that is a whole number of days ("1d", "1w")
   | 'time-of-day' // "HH:MM", 24-hour
   | 'percent'; // "80%"
 
