@@ -49,10 +49,11 @@ export interface ListedModule extends Module {
 
 const KNOWN_STATUS: readonly ModuleStatus[] = ['running', 'stopped', 'failed', 'dead', 'unknown'];
 
+/** Docker's "never" is 0001-01-01: any time before 1971 is no time at all. */
 function date(text: string | undefined): Date | undefined {
   if (!text) return undefined;
   const d = new Date(text);
-  return Number.isNaN(d.getTime()) ? undefined : d;
+  return Number.isNaN(d.getTime()) || d.getTime() < Date.UTC(1971, 0, 1) ? undefined : d;
 }
 
 function createOptions(value: unknown): Record<string, unknown> {
