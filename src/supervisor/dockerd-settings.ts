@@ -33,6 +33,7 @@ export function defaultDaemonJson(): DaemonJson {
     'default-address-pools': [ADDRESS_POOL],
     'log-driver': 'json-file',
     'log-opts': { 'max-size': '10m', 'max-file': '3' },
+    // No live-restore: stopping the service (snap stop, remove) must stop the modules with it.
     'shutdown-timeout': 15,
   };
 }

@@ -20,8 +20,11 @@ export function dockerPing(socketPath: string, timeoutMs = 3000): Probe {
   return (signal) => unixGet(socketPath, '/_ping', timeoutMs, signal).then((s) => s === 200, () => false);
 }
 
-/** edged answers the management API's /systeminfo (what stops during the "Initializing modules" hang). */
+/**
+ * edged's management API answers /systeminfo (what stops during the "Initializing modules" hang).
+ * Any HTTP answer counts: a 503 while the engine restarts means edged itself is alive.
+ */
 export function edgedSystemInfo(socketPath: string, timeoutMs = 3000): Probe {
   return (signal) =>
-    unixGet(socketPath, '/systeminfo?api-version=2022-08-03', timeoutMs, signal).then((s) => s === 200, () => false);
+    unixGet(socketPath, '/systeminfo?api-version=2022-08-03', timeoutMs, signal).then((s) => s > 0, () => false);
 }

@@ -1,0 +1,137 @@
+/**
+ * The snap's engine, run by the supervisor with the snap's private settings (outside snapd),
+ * beside another private engine standing in for a Docker installed on the host: both run
+ * containers, and neither sees or disturbs the other's containers, networks, bridge or images,
+ * not even when the snap's engine is killed -9 and restarted.
+ */
+import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { remove } from '../../../src/snap/hooks/lifecycle';
+import { snapPaths } from '../../../src/snap/paths';
+import { ensureBridge } from '../../../src/supervisor/bridge';
+import { runDockerdService } from '../../../src/supervisor/dockerd-service';
+import { memoryHealth } from '../../../src/supervisor/health';
+import { processSpawner } from '../../../src/supervisor/spawner';
+import type { Outcome } from '../../../src/supervisor/supervise';
+import { systemClock } from '../../../src/util/clock';
+import { memoryLogger } from '../../../src/util/log';
+
+const ROOT = path.resolve(__dirname, '..', '..', '..');
+const DOCKERD_SH = path.join(ROOT, 'test', 'env', 'dockerd.sh');
+const BUILD_IMAGES = path.join(ROOT, 'test', 'env', 'build-images.sh');
+const IMAGE = 'edge-test/busybox:1';
+
+jest.setTimeout(180_000);
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'edge-snap-'));
+const paths = snapPaths(path.join(dir, 'snap'), path.join(dir, 'common'));
+const otherDir = path.join(dir, 'other');
+const snapHost = `unix://${paths.dockerSock}`;
+let otherHost = '';
+const ctl = new AbortController();
+let supervised: Promise<Outcome>;
+const logger = memoryLogger();
+
+const docker = (host: string, ...args: string[]) =>
+  execFileSync('/usr/bin/docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8' }).trim();
+const answers = (host: string) => spawnSync('/usr/bin/docker', ['version'], { env: { ...process.env, DOCKER_HOST: host } }).status === 0;
+
+async function until(what: string, fn: () => boolean, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!fn()) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logger.lines.slice(-10).join('\n')}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}
+
+beforeAll(async () => {
+  otherHost = execFileSync(DOCKERD_SH, ['start', otherDir, '78'], { encoding: 'utf8', env: { ...process.env, SHUTDOWN_TIMEOUT: '2' } }).trim();
+  supervised = runDockerdService({
+    paths,
+    spawner: processSpawner,
+    clock: systemClock,
+    logger,
+    signal: ctl.signal,
+    health: memoryHealth(),
+    ensureBridge: (name) => ensureBridge(name),
+    dockerdBinary: '/usr/sbin/dockerd',
+  });
+  await until('the snap engine answering', () => answers(snapHost));
+  for (const host of [snapHost, otherHost]) {
+    execFileSync(BUILD_IMAGES, [IMAGE], { env: { ...process.env, DOCKER_HOST: host }, stdio: ['ignore', 'ignore', 'inherit'] });
+  }
+});
+
+afterAll(async () => {
+  ctl.abort();
+  await supervised?.catch(() => undefined);
+  spawnSync('/usr/bin/docker', ['rm', '-f', 'other-app'], { env: { ...process.env, DOCKER_HOST: otherHost } });
+  execFileSync(DOCKERD_SH, ['stop', otherDir]);
+  await remove({ logger, paths } as Parameters<typeof remove>[0]);
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe("the snap's engine beside another engine", () => {
+  it('keeps its own data-root, exec-root and containerd', () => {
+    expect(docker(snapHost, 'info', '--format', '{{.DockerRootDir}}')).toBe(paths.dockerDataRoot);
+    expect(docker(otherHost, 'info', '--format', '{{.DockerRootDir}}')).not.toBe(paths.dockerDataRoot);
+    const pid = readFileSync(paths.dockerPidfile, 'utf8').trim();
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toEqual(expect.arrayContaining([`--exec-root=${paths.dockerExecRoot}`, `--host=${snapHost}`]));
+  });
+
+  it('runs containers on both, each engine seeing only its own', () => {
+    docker(snapHost, 'run', '-d', '--name', 'snap-app', IMAGE, 'sleep', '100000');
+    docker(otherHost, 'run', '-d', '--network', 'none', '--name', 'other-app', IMAGE, 'sleep', '100000');
+    expect(docker(snapHost, 'ps', '--format', '{{.Names}}')).toBe('snap-app');
+    expect(docker(otherHost, 'ps', '--format', '{{.Names}}')).toBe('other-app');
+  });
+
+  it('puts its containers on its own bridge (aziotbr0) and pool, apart from the other engine', () => {
+    const ip = docker(snapHost, 'inspect', '-f', '{{.NetworkSettings.IPAddress}}', 'snap-app');
+    expect(ip).toMatch(/^10\.231\.\d+\.\d+$/);
+    expect(execFileSync('ip', ['-br', 'addr', 'show', 'aziotbr0'], { encoding: 'utf8' })).toMatch(/10\.231\.\d+\.1\/24/);
+    docker(snapHost, 'network', 'create', 'azure-iot-edge');
+    docker(otherHost, 'network', 'create', 'azure-iot-edge');
+    const subnet = (host: string) => docker(host, 'network', 'inspect', '-f', '{{range .IPAM.Config}}{{.Subnet}}{{end}}', 'azure-iot-edge');
+    expect(subnet(snapHost)).toMatch(/^10\.231\./);
+    expect(subnet(otherHost)).toMatch(/^10\.78\./);
+    const ids = (host: string) => docker(host, 'network', 'ls', '-q', '--filter', 'name=azure-iot-edge');
+    expect(ids(snapHost)).not.toBe(ids(otherHost));
+  });
+
+  it('removes its images without touching the other engine', () => {
+    docker(snapHost, 'rm', '-f', 'snap-app');
+    docker(snapHost, 'rmi', IMAGE);
+    expect(docker(snapHost, 'images', '-q', IMAGE)).toBe('');
+    expect(docker(otherHost, 'images', '-q', IMAGE)).not.toBe('');
+    docker(snapHost, 'network', 'rm', 'azure-iot-edge');
+    expect(docker(otherHost, 'network', 'ls', '-q', '--filter', 'name=azure-iot-edge')).not.toBe('');
+  });
+
+  it('is restarted by its supervisor after kill -9, the other engine and its container unaffected', async () => {
+    const pid = Number(readFileSync(paths.dockerPidfile, 'utf8').trim());
+    const t0 = Date.now();
+    process.kill(pid, 'SIGKILL');
+    await until('a new snap dockerd answering', () => {
+      try {
+        return Number(readFileSync(paths.dockerPidfile, 'utf8').trim()) !== pid && answers(snapHost);
+      } catch {
+        return false;
+      }
+    });
+    console.log(`snap dockerd killed -9 -> answering again in ${Date.now() - t0} ms`);
+    expect(docker(otherHost, 'inspect', '-f', '{{.State.Running}}', 'other-app')).toBe('true');
+  });
+
+  it('stops cleanly when the service stops, leaving the other engine running', async () => {
+    const pid = Number(readFileSync(paths.dockerPidfile, 'utf8').trim());
+    ctl.abort();
+    await expect(supervised).resolves.toEqual({ kind: 'stopped' });
+    expect(() => process.kill(pid, 0)).toThrow();
+    expect(answers(snapHost)).toBe(false);
+    expect(docker(otherHost, 'inspect', '-f', '{{.State.Running}}', 'other-app')).toBe('true');
+  });
+});
