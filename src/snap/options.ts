@@ -83,7 +83,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       else throw new OptionError('image-gc.enabled must be true or false');
     },
   },
-  { key: 'image-gc.recurrence', doc: 'how often, e.g. 1d or 12h', parse: (v, o) => void (o.imageGc.recurrence = format('image-gc.recurrence', 'duration', v)) },
+  { key: 'image-gc.recurrence', doc: 'how often, in whole days, e.g. 1d', parse: (v, o) => void (o.imageGc.recurrence = format('image-gc.recurrence', 'duration', v)) },
   { key: 'image-gc.threshold', doc: 'remove images unused this long, e.g. 7d', parse: (v, o) => void (o.imageGc.threshold = format('image-gc.threshold', 'duration', v)) },
   { key: 'image-gc.time', doc: 'time of day, HH:MM', parse: (v, o) => void (o.imageGc.time = format('image-gc.time', 'time-of-day', v)) },
 ];

@@ -69,7 +69,7 @@ afterAll(async () => {
   await supervised?.catch(() => undefined);
   spawnSync('/usr/bin/docker', ['rm', '-f', 'other-app'], { env: { ...process.env, DOCKER_HOST: otherHost } });
   execFileSync(DOCKERD_SH, ['stop', otherDir]);
-  await remove({ logger, paths } as Parameters<typeof remove>[0]);
+  await remove({ logger, paths } as unknown as Parameters<typeof remove>[0]);
   rmSync(dir, { recursive: true, force: true });
 });
 

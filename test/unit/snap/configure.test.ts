@@ -114,8 +114,16 @@ describe('configure hook', () => {
   });
 
   it('writes the image GC settings the collector reads', async () => {
-    expect(await set({ 'image-gc': { enabled: false, recurrence: '12h', threshold: '3d', time: '04:15' } })).toBeUndefined();
-    expect(config()).toMatch(/\[image_garbage_collection\]\nenabled = false\ncleanup_recurrence = "12h"\nimage_age_cleanup_threshold = "3d"\ncleanup_time = "04:15"/);
+    expect(await set({ 'image-gc': { enabled: false, recurrence: '2d', threshold: '3d', time: '04:15' } })).toBeUndefined();
+    expect(config()).toMatch(/\[image_garbage_collection\]\nenabled = false\ncleanup_recurrence = "2d"\nimage_age_cleanup_threshold = "3d"\ncleanup_time = "04:15"/);
+  });
+
+  it("refuses what the config schema refuses (recurrence in whole days), in one line", async () => {
+    const before = config();
+    const err = await set({ 'image-gc': { recurrence: '12h' } });
+    expect(err).toMatch(/cleanup_recurrence/);
+    expect(err).not.toContain('\n');
+    expect(config()).toBe(before);
   });
 
   it('merges docker.daemon into daemon.json and refuses the private paths', async () => {
