@@ -29,12 +29,14 @@ run: build
 stop:
 	@examples/run.sh --stop "$(RUN_DIR)"
 
-# The iotedge CLI as one file (bin/iotedge prefers it when newer than tsc's output): faster start-up.
-# Keep the externals in step with test/integration/cli/cli-bundle.ts.
+# The iotedge CLI bundled (bin/iotedge prefers it when newer than tsc's output): faster start-up.
+# iotedge-fast.js answers list/version alone and loads iotedge.js (the whole CLI) for the rest.
+# Keep the flags in step with test/integration/cli/cli-bundle.ts.
+CLI_BUNDLE_FLAGS := --bundle --minify --platform=node --target=node20 --log-level=warning \
+  --external:dockerode --external:ssh2 --external:cpu-features --external:node-forge --external:chokidar --external:fsevents
 cli-bundle: build
-	@esbuild src/cli/main.ts --bundle --minify --platform=node --target=node20 --log-level=warning \
-	  --external:dockerode --external:ssh2 --external:cpu-features --external:node-forge --external:chokidar --external:fsevents \
-	  --outfile=dist/cli/iotedge.js
+	@esbuild src/cli/main.ts $(CLI_BUNDLE_FLAGS) --outfile=dist/cli/iotedge.js
+	@esbuild src/cli/fast-main.ts $(CLI_BUNDLE_FLAGS) --outfile=dist/cli/iotedge-fast.js
 
 bench: build
 	@node bench/run.js

@@ -1,7 +1,9 @@
 /**
  * `iotedge list` with 50 modules against `docker ps` on the same private engine, in the same run.
- * Reports the median ratio (goal: at most 2x docker ps) for the CLI as tsc emits it and as one
- * esbuild bundle, and edged's resident memory (VmRSS) with those 50 modules. Cleans up after.
+ * Reports the median wall-clock ratio (goal: at most 2x docker ps) and the CPU ratio for the CLI
+ * as bin/iotedge runs it, as tsc emits it, as one esbuild bundle and as the small fast-path bundle
+ * (make cli-bundle), next to the floor of a bare `node`; and edged's resident memory (VmRSS) with
+ * those 50 modules. Cleans up after itself.
  *   node bench/run.js list        (BENCH_RUNS=N to change the number of timed runs, default 21)
  */
 import { execFileSync, spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -127,17 +129,28 @@ async function main(): Promise<void> {
 
     const bundle = path.join(dir, 'iotedge.bundle.js');
     bundleCli(bundle, ROOT);
-    const entryTsc = path.join(dir, 'iotedge-tsc.js');
-    writeFileSync(entryTsc, `require(${JSON.stringify(path.join(ROOT, 'dist/cli/main.js'))}).run(process.argv.slice(2));\n`);
-    const entryBundle = path.join(dir, 'iotedge-bundle.js');
-    writeFileSync(entryBundle, `require(${JSON.stringify(bundle)}).run(process.argv.slice(2));\n`);
+    const fastBundle = path.join(dir, 'iotedge-fast.bundle.js');
+    bundleCli(fastBundle, ROOT, 'src/cli/fast-main.ts');
+    const entry = (name: string, code: string) => {
+      const file = path.join(dir, name);
+      writeFileSync(file, code);
+      return file;
+    };
+    const q = JSON.stringify;
+    const entryTsc = entry('iotedge-tsc.js', `require(${q(path.join(ROOT, 'dist/cli/main.js'))}).run(process.argv.slice(2));\n`);
+    const entryBundle = entry('iotedge-bundle.js', `require(${q(bundle)}).run(process.argv.slice(2));\n`);
+    const entryFast = entry(
+      'iotedge-fast.js',
+      `require(${q(fastBundle)}).run(process.argv.slice(2), () => require(${q(bundle)}));\n`,
+    );
 
     const lines = MODULES + 1;
     const variants: [string, string, string[], NodeJS.ProcessEnv][] = [
       ['docker ps', '/usr/bin/docker', ['ps'], dockerEnv],
       ['iotedge list (bin/iotedge)', process.execPath, [path.join(ROOT, 'bin/iotedge'), '-H', host, 'list'], process.env],
       ['iotedge list (tsc output)', process.execPath, [entryTsc, '-H', host, 'list'], process.env],
-      ['iotedge list (esbuild bundle)', process.execPath, [entryBundle, '-H', host, 'list'], process.env],
+      ['iotedge list (whole bundle)', process.execPath, [entryBundle, '-H', host, 'list'], process.env],
+      ['iotedge list (fast bundle)', process.execPath, [entryFast, '-H', host, 'list'], process.env],
       ['node -e 0 (floor)', process.execPath, ['-e', 'console.log(Array(51).fill("x").join("\\n"))'], process.env],
     ];
     for (const [, cmd, args, env] of variants) timed(cmd, args, env, lines); // warm-up

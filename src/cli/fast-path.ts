@@ -3,7 +3,8 @@
  * name plus the global options only. Anything else answers undefined and goes through yargs,
  * so help, usage errors and every other command behave exactly the same.
  */
-import type { CommandEntry } from './command';
+import type { CliContext, CommandEntry } from './command';
+import { failed } from './context';
 
 export interface FastCommand {
   entry: CommandEntry;
@@ -33,4 +34,16 @@ export function fastCommand(argv: readonly string[], entries: readonly CommandEn
   }
   const entry = entries.find((e) => e.fast && e.command === name);
   return entry ? { entry, host, verbose } : undefined;
+}
+
+/** Runs a fast command; answers the exit code. */
+export async function runFast(fast: FastCommand, ctx: CliContext): Promise<number> {
+  if (fast.host !== undefined) ctx.host = fast.host;
+  ctx.verbose = fast.verbose;
+  try {
+    await fast.entry.load().run?.({}, ctx);
+    return 0;
+  } catch (e) {
+    return failed(e, ctx);
+  }
 }

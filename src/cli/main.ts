@@ -1,33 +1,16 @@
 /**
- * The `iotedge` CLI: global options, the commands of `commands/index.ts` (each loaded only when it
- * runs), and the ONE place where errors become a line on stderr and an exit code.
+ * The `iotedge` CLI: global options and the commands of `commands/index.ts`, each loaded only
+ * when it runs. Failures of every kind end in context.ts's `failed`: one line and an exit code.
  */
-import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
-import { BadRequestError, exitCodeOf, formatError } from '../errors';
-import type { CliContext, CliRuntime } from './command';
+import { BadRequestError } from '../errors';
+import type { CliContext } from './command';
 import { commands } from './commands/index';
-import { fastCommand } from './fast-path';
+import { cliDeps, createContext, failed, runWithSignals, type CliDeps } from './context';
+import { fastCommand, runFast } from './fast-path';
 import { defaultHost } from './host';
 
-export interface CliDeps {
-  env: NodeJS.ProcessEnv;
-  stdout: Writable;
-  stderr: Writable;
-  now(): number;
-  signal: AbortSignal;
-  /** How to reach the daemon; the management client unless a test says otherwise. */
-  runtimeFor(host: string, signal: AbortSignal): CliRuntime;
-}
-
-/** Exit code of a run interrupted by Ctrl-C that did not end by itself (128 + SIGINT). */
-const INTERRUPTED = 130;
-
-function managementClient(host: string, signal: AbortSignal): CliRuntime {
-  // Loaded here, not at the top, so `iotedge version` and `--help` never load the HTTP client.
-  const { ManagementClient } = require('./management-client') as typeof import('./management-client');
-  return new ManagementClient(host, signal);
-}
+export type { CliDeps } from './context';
 
 /** yargs' complaint as one line naming the problem, with a hint saying where to look. */
 export function usageError(message: string, argv: string[]): BadRequestError {
@@ -49,37 +32,14 @@ export function usageError(message: string, argv: string[]): BadRequestError {
 
 /** Runs the CLI and answers the exit code; never exits the process and never throws. */
 export async function execute(argv: string[], partial: Partial<CliDeps> = {}): Promise<number> {
-  const deps: CliDeps = {
-    env: process.env,
-    stdout: process.stdout,
-    stderr: process.stderr,
-    now: Date.now,
-    signal: new AbortController().signal,
-    runtimeFor: managementClient,
-    ...partial,
-  };
-  let runtime: CliRuntime | undefined;
-  const ctx: CliContext = {
-    env: deps.env,
-    stdout: deps.stdout,
-    stderr: deps.stderr,
-    now: deps.now,
-    signal: deps.signal,
-    host: defaultHost(deps.env),
-    verbose: argv.includes('--verbose'),
-    runtime: () => (runtime ??= deps.runtimeFor(ctx.host, deps.signal)),
-  };
-
+  const deps = cliDeps(partial);
+  const ctx = createContext(argv, deps);
+  const fast = fastCommand(argv, commands);
+  if (fast) return runFast(fast, ctx);
   try {
-    const fast = fastCommand(argv, commands);
-    if (!fast) return await parseAndRun(argv, ctx, deps);
-    if (fast.host !== undefined) ctx.host = fast.host;
-    await fast.entry.load().run?.({}, ctx);
-    return 0;
+    return await parseAndRun(argv, ctx, deps);
   } catch (e) {
-    if (deps.signal.aborted) return INTERRUPTED;
-    deps.stderr.write(`${formatError(e, ctx.verbose)}\n`);
-    return exitCodeOf(e);
+    return failed(e, ctx);
   }
 }
 
@@ -144,14 +104,5 @@ async function parseAndRun(argv: string[], ctx: CliContext, deps: CliDeps): Prom
 
 /** The entry point bin/iotedge calls: Ctrl-C and SIGTERM end long commands cleanly. */
 export async function run(argv: string[]): Promise<void> {
-  const controller = new AbortController();
-  const stop = () => controller.abort();
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
-  try {
-    process.exitCode = await execute(argv, { signal: controller.signal });
-  } finally {
-    process.off('SIGINT', stop);
-    process.off('SIGTERM', stop);
-  }
+  await runWithSignals((signal) => execute(argv, { signal }));
 }

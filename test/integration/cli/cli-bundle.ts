@@ -10,9 +10,10 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 
 export const CLI_BUNDLE_EXTERNALS = ['dockerode', 'ssh2', 'cpu-features', 'node-forge', 'chokidar', 'fsevents'];
 
-export function bundleCli(outfile: string, root = ROOT): void {
+/** `entry` is main.ts (the whole CLI) or fast-main.ts (the small start-up bundle). */
+export function bundleCli(outfile: string, root = ROOT, entry = 'src/cli/main.ts'): void {
   const args = [
-    'src/cli/main.ts',
+    entry,
     '--bundle',
     '--minify',
     '--platform=node',
