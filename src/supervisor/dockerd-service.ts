@@ -7,6 +7,7 @@ import type { Logger } from '../util/log';
 import { writeFileAtomic } from '../util/atomic-write';
 import { Backoff } from './backoff';
 import { bridgeToCreate } from './bridge';
+import { clearStaleContainerd } from './stale-containerd';
 import { defaultDaemonJson, dockerdArgs } from './dockerd-settings';
 import type { Health } from './health';
 import { type Probe, dockerPing } from './probes';
@@ -60,6 +61,7 @@ export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
         daemonJson = defaultDaemonJson();
         await writeFileAtomic(d.paths.daemonJson, JSON.stringify(daemonJson, null, 2) + '\n', { mode: 0o644 });
       }
+      if (await clearStaleContainerd(d.paths.dockerExecRoot)) d.logger.info('removed the pidfile of a dead containerd');
       const bridge = bridgeToCreate(daemonJson);
       if (bridge) await d.ensureBridge(bridge);
     },

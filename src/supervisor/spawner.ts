@@ -22,8 +22,15 @@ export interface SpawnRequest {
 export type Spawner = (req: SpawnRequest) => Child;
 
 /** Children share our stdout/stderr, so their logs land in the service's journal. */
-export const processSpawner: Spawner = (req) => {
-  const cp = spawn(req.command, req.args, { env: req.env ?? process.env, stdio: ['ignore', 'inherit', 'inherit'] });
+export const processSpawner: Spawner = (req) => spawnWithOutput(req, 'inherit');
+
+/** Children write to this file descriptor instead (tests keep the engine's log in a file). */
+export function fileSpawner(fd: number): Spawner {
+  return (req) => spawnWithOutput(req, fd);
+}
+
+function spawnWithOutput(req: SpawnRequest, out: 'inherit' | number): Child {
+  const cp = spawn(req.command, req.args, { env: req.env ?? process.env, stdio: ['ignore', out, out] });
   const exited = new Promise<Exit>((resolve) => {
     cp.once('exit', (code, signal) => resolve({ code, signal }));
     // A spawn failure (ENOENT) emits 'error' and no 'exit': report it as exit 127.
@@ -43,7 +50,7 @@ export const processSpawner: Spawner = (req) => {
       }
     },
   };
-};
+}
 
 export function describeExit(e: Exit): string {
   return e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`;

@@ -5,7 +5,7 @@
  * not even when the snap's engine is killed -9 and restarted.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { closeSync, mkdtempSync, openSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { remove } from '../../../src/snap/hooks/lifecycle';
@@ -13,7 +13,7 @@ import { snapPaths } from '../../../src/snap/paths';
 import { ensureBridge } from '../../../src/supervisor/bridge';
 import { runDockerdService } from '../../../src/supervisor/dockerd-service';
 import { memoryHealth } from '../../../src/supervisor/health';
-import { processSpawner } from '../../../src/supervisor/spawner';
+import { fileSpawner } from '../../../src/supervisor/spawner';
 import type { Outcome } from '../../../src/supervisor/supervise';
 import { systemClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
@@ -33,6 +33,8 @@ let otherHost = '';
 const ctl = new AbortController();
 let supervised: Promise<Outcome>;
 const logger = memoryLogger();
+const engineLog = path.join(dir, 'snap-dockerd.log');
+const engineLogFd = openSync(engineLog, 'a');
 
 const docker = (host: string, ...args: string[]) =>
   execFileSync('/usr/bin/docker', args, { env: { ...process.env, DOCKER_HOST: host }, encoding: 'utf8' }).trim();
@@ -41,7 +43,7 @@ const answers = (host: string) => spawnSync('/usr/bin/docker', ['version'], { en
 async function until(what: string, fn: () => boolean, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!fn()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}\n${logger.lines.slice(-10).join('\n')}`);
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what} (engine log: ${engineLog})\n${logger.lines.slice(-10).join('\n')}`);
     await new Promise((r) => setTimeout(r, 200));
   }
 }
@@ -50,7 +52,7 @@ beforeAll(async () => {
   otherHost = execFileSync(DOCKERD_SH, ['start', otherDir, '78'], { encoding: 'utf8', env: { ...process.env, SHUTDOWN_TIMEOUT: '2' } }).trim();
   supervised = runDockerdService({
     paths,
-    spawner: processSpawner,
+    spawner: fileSpawner(engineLogFd),
     clock: systemClock,
     logger,
     signal: ctl.signal,
@@ -70,7 +72,10 @@ afterAll(async () => {
   spawnSync('/usr/bin/docker', ['rm', '-f', 'other-app'], { env: { ...process.env, DOCKER_HOST: otherHost } });
   execFileSync(DOCKERD_SH, ['stop', otherDir]);
   await remove({ logger, paths } as unknown as Parameters<typeof remove>[0]);
-  rmSync(dir, { recursive: true, force: true });
+  closeSync(engineLogFd);
+  // dockerd bind-mounts its data-root onto itself; one killed -9 leaves that mount behind.
+  for (let i = 0; i < 5 && spawnSync('umount', [paths.dockerDataRoot]).status === 0; i++);
+  if (process.env.KEEP_ENGINE_LOG !== '1') rmSync(dir, { recursive: true, force: true });
 });
 
 describe("the snap's engine beside another engine", () => {
