@@ -131,10 +131,37 @@ describe('as a process', () => {
   let entry: string;
 
   beforeAll(() => {
+    // As bin/iotedge runs the bundles: the small one first, the whole CLI for anything else.
     const bundle = path.join(dir, 'cli.js');
+    const fast = path.join(dir, 'cli-fast.js');
     bundleCli(bundle);
+    bundleCli(fast, undefined, 'src/cli/fast-main.ts');
     entry = path.join(dir, 'iotedge');
-    writeFileSync(entry, `require(${JSON.stringify(bundle)}).run(process.argv.slice(2));\n`);
+    writeFileSync(
+      entry,
+      `require(${JSON.stringify(fast)}).run(process.argv.slice(2), () => require(${JSON.stringify(bundle)}));\n`,
+    );
+  });
+
+  test('list from the small bundle; errors there are the same one line', async () => {
+    server.modules.set('m', moduleDetails('m', 'img', 'stopped'));
+    const run = (args: string[]) =>
+      new Promise<{ code: number | null; out: string; err: string }>((resolve) => {
+        const child = spawn(process.execPath, [entry, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+        let out = '';
+        let err = '';
+        child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+        child.stderr.on('data', (c: Buffer) => (err += c.toString()));
+        child.on('close', (code) => resolve({ code, out, err }));
+      });
+    expect(await run(['-H', host, 'list'])).toEqual({
+      code: 0,
+      out: 'NAME             STATUS           DESCRIPTION      Config\nm                stopped          Stopped          img\n',
+      err: '',
+    });
+    const missing = await run(['-H', 'unix:///nonexistent/mgmt.sock', 'list']);
+    expect(missing.code).toBe(4);
+    expect(missing.err).toMatch(/^cannot connect to the IoT Edge daemon: unix:\/\/\/nonexistent\/mgmt.sock does not exist\. /);
   });
 
   test('Ctrl-C ends `logs -f` cleanly: exit 0, nothing on stderr', async () => {
