@@ -1,0 +1,52 @@
+import { FakeClock } from '../../../src/util/clock';
+import { memoryLogger } from '../../../src/util/log';
+import { memoryHealth } from '../../../src/supervisor/health';
+import { runIotedgedService } from '../../../src/supervisor/iotedged-service';
+import { fakeSpawner } from './fakes';
+
+function setup() {
+  const clock = new FakeClock();
+  const spawner = fakeSpawner();
+  const health = memoryHealth();
+  const ctl = new AbortController();
+  const state = { engine: false, edged: true };
+  const done = runIotedgedService({
+    spawner,
+    clock,
+    logger: memoryLogger(),
+    signal: ctl.signal,
+    health,
+    command: 'node',
+    args: ['edged', '--config', 'c', '--home', 'h'],
+    engineProbe: async () => state.engine,
+    edgedProbe: async () => state.edged,
+  });
+  return { clock, spawner, health, ctl, state, done };
+}
+
+describe('the iotedged service', () => {
+  it('waits for the engine, saying so, then starts edged and reports okay once it answers', async () => {
+    const t = setup();
+    await t.clock.advance(3000);
+    expect(t.spawner.children).toHaveLength(0);
+    expect(t.health.reports).toEqual([{ status: 'waiting', message: 'waiting for the Docker engine (dockerd service)', code: 'engine-wait' }]);
+    t.state.engine = true;
+    await t.clock.advance(1000);
+    expect(t.spawner.children.map((c) => c.req.args)).toEqual([['edged', '--config', 'c', '--home', 'h']]);
+    await t.clock.advance(500);
+    expect(t.health.reports.slice(-2)).toEqual([{ status: 'waiting', message: 'edged is starting', code: 'edged-starting' }, { status: 'okay' }]);
+    t.ctl.abort();
+    await t.done;
+  });
+
+  it('stops on exit code 153 with the reason in the health, without restarting', async () => {
+    const t = setup();
+    t.state.engine = true;
+    await t.clock.advance(1000);
+    t.spawner.children[0].exit(153);
+    await expect(t.done).resolves.toMatchObject({ kind: 'fatal' });
+    expect(t.health.reports.pop()).toEqual({ status: 'error', message: 'invalid configuration: fix it with snap set', code: 'config-error' });
+    await t.clock.advance(120_000);
+    expect(t.spawner.children).toHaveLength(1);
+  });
+});
