@@ -1,4 +1,4 @@
-import { FakeClock } from '../../../src/util/clock';
+import { FakeClock, flushMicrotasks } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { memoryHealth } from '../../../src/supervisor/health';
 import { runIotedgedService } from '../../../src/supervisor/iotedged-service';
@@ -41,6 +41,7 @@ describe('the iotedged service', () => {
 
   it('stops on exit code 153 with the reason in the health, without restarting', async () => {
     const t = setup();
+    await flushMicrotasks(); // the engine probe failed and the service sleeps
     t.state.engine = true;
     await t.clock.advance(1000);
     t.spawner.children[0].exit(153);
