@@ -26,6 +26,9 @@ export function fastCommand(argv: readonly string[], entries: readonly CommandEn
       host = a.slice('--host='.length);
     } else if (a === '--verbose') {
       verbose = true;
+    } else if ((a === '--version' || a === '-V') && name === undefined) {
+      // Upstream's clap flag prints what `iotedge version` prints.
+      name = 'version';
     } else if (name === undefined && !a.startsWith('-')) {
       name = a;
     } else {

@@ -8,6 +8,8 @@ export interface RequestOptions {
   path: string;
   body?: unknown;
   signal?: AbortSignal;
+  /** How long to wait for the answer's headers; none when absent (restart waits for the module). */
+  timeoutMs?: number;
 }
 
 export function send(endpoint: Endpoint, options: RequestOptions): Promise<http.IncomingMessage> {
@@ -26,8 +28,25 @@ export function send(endpoint: Endpoint, options: RequestOptions): Promise<http.
       },
       signal: options.signal,
     });
-    req.on('response', resolve);
-    req.on('error', (e) => reject(connectionError(endpoint, e)));
+    const timer =
+      options.timeoutMs === undefined
+        ? undefined
+        : setTimeout(() => {
+            req.destroy();
+            reject(
+              new UnavailableError(`the IoT Edge daemon at ${endpoint.uri} did not answer within ${options.timeoutMs! / 1000} s`, {
+                hint: 'Check the daemon log (`snap logs azure-iot-edge` in the snap)',
+              }),
+            );
+          }, options.timeoutMs);
+    req.on('response', (res) => {
+      clearTimeout(timer);
+      resolve(res);
+    });
+    req.on('error', (e) => {
+      clearTimeout(timer);
+      reject(connectionError(endpoint, e));
+    });
     req.end(payload);
   });
 }

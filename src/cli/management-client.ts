@@ -28,6 +28,8 @@ import { parseHost, type Endpoint } from './host';
 import { readBody, send, type RequestOptions } from './http';
 
 export const API_VERSION = '2022-08-03';
+/** Queries (list, get, system info) give up after this; actions and logs wait as long as they take. */
+export const QUERY_TIMEOUT_MS = 60_000;
 
 /** The management API's module shape (ModuleDetails in managementVersion_2022_08_03.yaml). */
 export interface ApiModuleDetails {
@@ -143,6 +145,7 @@ export class ManagementClient implements ModuleRuntime {
   constructor(
     host: string,
     private readonly signal?: AbortSignal,
+    private readonly queryTimeoutMs = QUERY_TIMEOUT_MS,
   ) {
     this.endpoint = parseHost(host);
   }
@@ -155,7 +158,7 @@ export class ManagementClient implements ModuleRuntime {
   }
 
   private async json<T>(options: RequestOptions, module?: string): Promise<T> {
-    const body = await readBody(await this.call(options, module));
+    const body = await readBody(await this.call({ timeoutMs: options.method === 'GET' ? this.queryTimeoutMs : undefined, ...options }, module));
     try {
       return JSON.parse(body) as T;
     } catch (e) {

@@ -149,3 +149,10 @@ test('-H/--host picks the socket; IOTEDGE_HOST and the snap are the defaults', a
   );
   expect(defaultHost({ IOTEDGE_HOST: 'unix:///x.sock', SNAP_COMMON: '/s' })).toBe('unix:///x.sock');
 });
+
+test('--version and -V print what `iotedge version` prints, as upstream', async () => {
+  const { version } = require('../../../package.json') as { version: string };
+  for (const flag of ['--version', '-V']) {
+    expect(await cli([flag], fakeRuntime({}))).toEqual({ code: 0, stdout: `iotedge ${version}\n`, stderr: '' });
+  }
+});

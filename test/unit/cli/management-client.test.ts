@@ -97,3 +97,23 @@ describe('moduleFromApi', () => {
     expect(m.state.finishedAt).toBeUndefined();
   });
 });
+
+test('a daemon that accepts but never answers: one line after the query timeout', async () => {
+  const net = await import('node:net');
+  const os = await import('node:os');
+  const path = await import('node:path');
+  const fs = await import('node:fs');
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'mgmt-silent-'));
+  const socketPath = path.join(dir, 'mgmt.sock');
+  const sockets: import('node:net').Socket[] = [];
+  const server = net.createServer((s) => void sockets.push(s));
+  await new Promise<void>((r) => server.listen(socketPath, r));
+  try {
+    const client = new ManagementClient(`unix://${socketPath}`, undefined, 50);
+    await expect(client.list()).rejects.toThrow(`the IoT Edge daemon at unix://${socketPath} did not answer within 0.05 s`);
+  } finally {
+    sockets.forEach((s) => s.destroy());
+    await new Promise((r) => server.close(r));
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
