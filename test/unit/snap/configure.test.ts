@@ -163,4 +163,16 @@ describe('configure hook', () => {
     expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: false, active: false });
     expect(snapd.services['azure-iot-edge.dockerd']).toEqual({ enabled: false, active: false });
   });
+
+  it('post-refresh keeps the configuration and the deployment byte for byte, and the services as they were', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    const f = path.join(dir, 'deployment.json');
+    writeFileSync(f, JSON.stringify({ modulesContent: {} }));
+    expect(await set({ 'connection-string': GOOD_CS, 'deployment-file': f })).toBeUndefined();
+    const before = [config(), readFileSync(deps.paths.deploymentCopy, 'utf8'), readFileSync(deps.paths.daemonJson, 'utf8')];
+    snapd.calls = [];
+    await runHook('post-refresh', deps);
+    expect([config(), readFileSync(deps.paths.deploymentCopy, 'utf8'), readFileSync(deps.paths.daemonJson, 'utf8')]).toEqual(before);
+    expect(snapd.calls.filter((c) => ['start', 'stop', 'restart'].includes(c[0]))).toEqual([]);
+  });
 });
