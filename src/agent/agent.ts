@@ -17,6 +17,8 @@ import { DeploymentError } from './manifest/errors';
 import { parseDeploymentText } from './manifest/parse';
 import { CurrentModule, currentOf, ModuleHealth } from './planner/current';
 import { plan } from './planner/plan';
+import type { Step } from './planner/steps';
+import { PassQueue } from './pass-queue';
 import { backoffDescription, buildReportedState, ReportedState } from './reported-state';
 import { coolOffMs } from './restart-policy';
 import { WakeScheduler } from './scheduler';
@@ -32,8 +34,8 @@ export interface AgentOptions {
   /** Where the reported state is written (atomically); none: kept in memory only. */
   reportedStateFile?: string;
   settings?: Partial<RestartSettings>;
-  /** Measurement hook: a restart scheduled for `scheduledAt` has been started at `startedAt` (clock ms). */
-  onRestarted?: (name: string, scheduledAt: number | undefined, startedAt: number) => void;
+  /** Measurement hook: a restart due at `scheduledAt` was issued at `issuedAt` and had started at `startedAt` (clock ms). */
+  onRestarted?: (restart: { name: string; scheduledAt?: number; issuedAt: number; startedAt: number }) => void;
 }
 
 export interface PassResult {
@@ -64,8 +66,7 @@ export class Agent {
   private readonly scheduler: WakeScheduler;
   private readonly abort = new AbortController();
   private watcher?: Promise<void>;
-  private queue?: { full: boolean; names: Set<string>; waiters: ((r: PassResult) => void)[] };
-  private loop?: Promise<void>;
+  private readonly passes: PassQueue<PassResult>;
   private writing?: Promise<void>;
   private writeAgain = false;
   private readonly handlers: StepHandlers;
@@ -78,6 +79,10 @@ export class Agent {
     this.settings = { ...DEFAULT_RESTART_SETTINGS, ...options.settings };
     this.scheduler = new WakeScheduler(this.clock, (name) => void this.kick([name]));
     this.handlers = this.buildHandlers();
+    this.passes = new PassQueue(
+      () => this.runPass(),
+      (name) => this.runPass(name),
+    );
   }
 
   /** Restores the restart history of a previous run, then follows the engine's events. */
@@ -100,7 +105,7 @@ export class Agent {
     this.abort.abort();
     this.scheduler.cancelAll();
     await this.watcher;
-    await this.loop;
+    await this.passes.idle();
     await this.writing;
   }
 
@@ -140,15 +145,11 @@ export class Agent {
   }
 
   /** Asks for a pass (full, or for some modules) and resolves when a pass covering it has run. */
-  kick(scope?: string[]): Promise<PassResult> {
-    if (this.abort.signal.aborted) return Promise.resolve({ failures: [] });
-    return new Promise((resolve) => {
-      const q = (this.queue ??= { full: false, names: new Set(), waiters: [] });
-      if (scope) scope.forEach((n) => q.names.add(n));
-      else q.full = true;
-      q.waiters.push(resolve);
-      this.loop ??= this.runLoop();
-    });
+  async kick(scope?: string[]): Promise<PassResult> {
+    if (this.abort.signal.aborted) return { failures: [] };
+    if (!scope) return this.passes.full();
+    const results = await Promise.all(scope.map((name) => this.passes.module(name)));
+    return { failures: results.flatMap((r) => r.failures), error: results.find((r) => r.error)?.error };
   }
 
   /** The overlay `iotedge list` shows over the engine's status: a module waiting to restart. */
@@ -195,35 +196,44 @@ export class Agent {
     while (this.writing) await this.writing;
   }
 
-  private async runLoop(): Promise<void> {
-    while (this.queue) {
-      const q = this.queue;
-      this.queue = undefined;
-      let result: PassResult;
-      try {
-        result = { failures: await this.pass(q.full ? undefined : q.names) };
-      } catch (error) {
-        this.log.warn(`Reconciliation failed: ${error instanceof Error ? error.message : String(error)}`);
-        result = { failures: [], error };
-      }
-      if (q.full && this.latestAccepted) this.lastDesiredStatus = statusFrom(result);
-      q.waiters.forEach((w) => w(result));
-      this.requestWrite();
+  /** One pass, full or for one module; never rejects (the outcome is in the result). */
+  private async runPass(name?: string): Promise<PassResult> {
+    let result: PassResult;
+    try {
+      result = { failures: await this.pass(name) };
+    } catch (error) {
+      this.log.warn(`Reconciliation failed: ${error instanceof Error ? error.message : String(error)}`);
+      result = { failures: [], error };
     }
-    this.loop = undefined;
+    if (name === undefined && this.latestAccepted) this.lastDesiredStatus = statusFrom(result);
+    this.requestWrite();
+    return result;
   }
 
-  private async pass(scope?: ReadonlySet<string>): Promise<StepFailure[]> {
+  /**
+   * Observe, plan, execute. A full pass holds the deployment lock throughout; a pass for one
+   * module takes it only when it creates a container (a restart needs no image the collector
+   * could take away), so restarts are not delayed behind a collection.
+   */
+  private async pass(name?: string): Promise<StepFailure[]> {
     const deployment = this.deployment;
     if (!deployment || this.abort.signal.aborted) return [];
-    return this.lock.run(async () => {
-      const current = scope ? await this.observe([...scope]) : (await this.runtime.list()).map(currentOf);
-      const steps = plan(current, deployment.modules, { now: this.clock.now(), health: this.health, settings: this.settings, scope });
+    const planNow = async () => {
+      const current = name === undefined ? (await this.runtime.list()).map(currentOf) : await this.observe([name]);
+      const scope = name === undefined ? undefined : new Set([name]);
+      return plan(current, deployment.modules, { now: this.clock.now(), health: this.health, settings: this.settings, scope });
+    };
+    const run = async (steps: Step[]) => {
       if (steps.length) this.log.debug(`Plan: ${steps.map((s) => `${s.kind} ${s.name}`).join(', ')}`);
       const failures = await execute(steps, this.handlers, this.log);
       for (const f of failures) this.retryLater(f);
       return failures;
-    });
+    };
+    if (name === undefined) return this.lock.run(async () => run(await planNow()));
+    const steps = await planNow();
+    if (!steps.some((s) => s.kind === 'create' || s.kind === 'recreate')) return run(steps);
+    // Creating: plan again under the lock, the collector may have run meanwhile.
+    return this.lock.run(async () => run(await planNow()));
   }
 
   private async observe(names: string[]): Promise<CurrentModule[]> {
@@ -301,10 +311,11 @@ export class Agent {
         h.lastRestartTime = this.clock.now();
         h.gaveUp = false;
         this.log.info(`Restarting module ${s.name} (restart ${h.restartCount} of ${this.settings.maxRestartCount})`);
+        const issuedAt = this.clock.now();
         if (s.unhealthy) await this.runtime.restart(s.name);
         else await this.runtime.start(s.name);
         this.started(s.name);
-        this.options.onRestarted?.(s.name, scheduledAt, this.clock.now());
+        this.options.onRestarted?.({ name: s.name, scheduledAt, issuedAt, startedAt: this.clock.now() });
       },
       'schedule-restart': async (s) => {
         const h = this.healthOf(s.name);
