@@ -156,3 +156,19 @@ test('--version and -V print what `iotedge version` prints, as upstream', async 
     expect(await cli([flag], fakeRuntime({}))).toEqual({ code: 0, stdout: `iotedge ${version}\n`, stderr: '' });
   }
 });
+
+describe('--help on every command shows an example', () => {
+  test.each(['list', 'logs', 'restart', 'version'])('iotedge %s --help', async (command) => {
+    const printed: string[] = [];
+    const spy = jest.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void printed.push(a.join(' ')));
+    try {
+      const r = await cli([command, '--help'], fakeRuntime({}));
+      expect(r).toEqual({ code: 0, stdout: '', stderr: '' });
+    } finally {
+      spy.mockRestore();
+    }
+    const help = printed.join('\n');
+    expect(help).toContain(`iotedge ${command}`);
+    expect(help).toMatch(new RegExp(`Examples:\\n\\s+iotedge ${command}\\b`));
+  });
+});
