@@ -20,6 +20,10 @@ const UNITS: Record<string, number> = {
 
 const SPAN = /(\d+)\s*([A-Za-z]+)/y;
 
+function unitMs(name: string): number | undefined {
+  return Object.hasOwn(UNITS, name) ? UNITS[name] : undefined;
+}
+
 /** Milliseconds, or undefined when the text is not a duration. */
 export function parseDuration(text: string): number | undefined {
   const s = text.trim();
@@ -30,7 +34,7 @@ export function parseDuration(text: string): number | undefined {
     SPAN.lastIndex = at;
     const m = SPAN.exec(s);
     if (!m) return undefined;
-    const unit = UNITS[m[2]] ?? UNITS[m[2].toLowerCase()];
+    const unit = unitMs(m[2]) ?? unitMs(m[2].toLowerCase());
     if (unit === undefined) return undefined;
     total += Number(m[1]) * unit;
     at = SPAN.lastIndex;

@@ -22,7 +22,7 @@ describe('parseDuration (humantime grammar)', () => {
     ['1y', 31_557_600e3],
   ])('%s', (text, ms) => expect(parseDuration(text)).toBe(ms));
 
-  test.each(['', 'yesterday', '10', 'm10', '1.5h', '3 fortnights', '1 day,'])('rejects %j', (text) =>
+  test.each(['', 'yesterday', '10', 'm10', '1.5h', '3 fortnights', '1 day,', '1constructor', '2 toString'])('rejects %j', (text) =>
     expect(parseDuration(text)).toBeUndefined(),
   );
 });
