@@ -8,6 +8,7 @@ import { writeFileAtomic } from '../util/atomic-write';
 import { Backoff } from './backoff';
 import { bridgeToCreate } from './bridge';
 import { clearStaleContainerd } from './stale-containerd';
+import { stopAllContainers } from './stop-containers';
 import { defaultDaemonJson, dockerdArgs } from './dockerd-settings';
 import type { Health } from './health';
 import { type Probe, dockerPing } from './probes';
@@ -26,6 +27,8 @@ export interface DockerdServiceDeps {
   dockerdBinary?: string;
   env?: NodeJS.ProcessEnv;
   probe?: Probe;
+  /** On a requested stop: stop every container of the engine (live-restore would keep them). */
+  stopContainers?: () => Promise<void>;
   timing?: Partial<{ startupProbeMs: number; probeIntervalMs: number; readyDeadlineMs: number; stopGraceMs: number }>;
 }
 
@@ -52,6 +55,7 @@ export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
     ...t,
     // Liveness of the engine itself: a wedged dockerd is restarted after a minute of silence.
     unhealthyAfter: 6,
+    beforeStop: d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)),
     prepare: async () => {
       for (const dir of [d.paths.dockerDataRoot, d.paths.dockerExecRoot, path.dirname(d.paths.daemonJson)]) {
         await fs.mkdir(dir, { recursive: true, mode: 0o711 });

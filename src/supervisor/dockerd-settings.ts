@@ -33,8 +33,10 @@ export function defaultDaemonJson(): DaemonJson {
     'default-address-pools': [ADDRESS_POOL],
     'log-driver': 'json-file',
     'log-opts': { 'max-size': '10m', 'max-file': '3' },
-    // No live-restore: stopping the service (snap stop, remove) must stop the modules with it.
     'shutdown-timeout': 15,
+    // Modules keep running while a crashed engine restarts; a requested stop (snap stop, remove)
+    // stops them first (stop-containers.ts), so nothing outlives the service.
+    'live-restore': true,
   };
 }
 

@@ -1,6 +1,26 @@
 /** HTTP over a unix socket, bounded in time: "does the engine / edged answer?" */
 import * as http from 'node:http';
 
+export function unixRequest(
+  socketPath: string,
+  method: string,
+  path: string,
+  timeoutMs: number,
+): Promise<{ status: number; body: string }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request({ socketPath, method, path, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error(`no answer on ${socketPath} within ${timeoutMs} ms`)));
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 export function unixGet(socketPath: string, path: string, timeoutMs: number, signal?: AbortSignal): Promise<number> {
   return new Promise((resolve, reject) => {
     const req = http.get({ socketPath, path, timeout: timeoutMs, signal }, (res) => {

@@ -41,6 +41,8 @@ export interface SuperviseOptions {
   unhealthyAfter: number;
   /** SIGTERM, then SIGKILL after this long. */
   stopGraceMs: number;
+  /** On a requested stop, before SIGTERM (e.g. stop the engine's containers). Must bound its time. */
+  beforeStop?: () => Promise<void>;
   /** A reason string for exits that must not be restarted. */
   fatalReason?: (exit: Exit) => string | undefined;
   events?: SuperviseEvents;
@@ -80,6 +82,7 @@ export async function supervise(o: SuperviseOptions): Promise<Outcome> {
 
     if (first.kind === 'abort') {
       log.info(`${o.name}: stopping`);
+      await o.beforeStop?.().catch((e: Error) => log.warn(`${o.name}: before stopping: ${e.message}`));
       await stop(o, child, o.stopGraceMs);
       break;
     }

@@ -22,6 +22,7 @@ const ROOT = path.resolve(__dirname, '..', '..', '..');
 const DOCKERD_SH = path.join(ROOT, 'test', 'env', 'dockerd.sh');
 const BUILD_IMAGES = path.join(ROOT, 'test', 'env', 'build-images.sh');
 const IMAGE = 'edge-test/busybox:1';
+const OTHER_IMAGE = 'edge-test/kept:1';
 
 jest.setTimeout(180_000);
 
@@ -109,6 +110,7 @@ describe("the snap's engine beside another engine", () => {
 
   it('removes its images without touching the other engine', () => {
     docker(snapHost, 'rm', '-f', 'snap-app');
+    docker(snapHost, 'tag', IMAGE, OTHER_IMAGE);
     docker(snapHost, 'rmi', IMAGE);
     expect(docker(snapHost, 'images', '-q', IMAGE)).toBe('');
     expect(docker(otherHost, 'images', '-q', IMAGE)).not.toBe('');
@@ -116,7 +118,8 @@ describe("the snap's engine beside another engine", () => {
     expect(docker(otherHost, 'network', 'ls', '-q', '--filter', 'name=azure-iot-edge')).not.toBe('');
   });
 
-  it('is restarted by its supervisor after kill -9, the other engine and its container unaffected', async () => {
+  it('is restarted by its supervisor after kill -9, its containers kept (live-restore), the other engine unaffected', async () => {
+    docker(snapHost, 'run', '-d', '--name', 'snap-keep', OTHER_IMAGE, 'sleep', '100001');
     const pid = Number(readFileSync(paths.dockerPidfile, 'utf8').trim());
     const t0 = Date.now();
     process.kill(pid, 'SIGKILL');
@@ -128,6 +131,7 @@ describe("the snap's engine beside another engine", () => {
       }
     });
     console.log(`snap dockerd killed -9 -> answering again in ${Date.now() - t0} ms`);
+    expect(docker(snapHost, 'inspect', '-f', '{{.State.Running}}', 'snap-keep')).toBe('true');
     expect(docker(otherHost, 'inspect', '-f', '{{.State.Running}}', 'other-app')).toBe('true');
   });
 
@@ -137,6 +141,8 @@ describe("the snap's engine beside another engine", () => {
     await expect(supervised).resolves.toEqual({ kind: 'stopped' });
     expect(() => process.kill(pid, 0)).toThrow();
     expect(answers(snapHost)).toBe(false);
+    // Its containers were stopped with it: nothing outlives the service.
+    expect(spawnSync('pgrep', ['-f', 'sleep 100001']).status).not.toBe(0);
     expect(docker(otherHost, 'inspect', '-f', '{{.State.Running}}', 'other-app')).toBe('true');
   });
 });

@@ -145,4 +145,23 @@ describe('supervise', () => {
     await t.done;
     expect(t.spawner.children[0].signals).toEqual(['SIGTERM', 'SIGKILL']);
   });
+
+  it('runs beforeStop (stop the containers) before SIGTERM on a requested stop, not on a crash', async () => {
+    const order: string[] = [];
+    const t = setup({ beforeStop: async () => void order.push('beforeStop') });
+    await flushMicrotasks();
+    t.spawner.children[0].exit(1);
+    await flushMicrotasks();
+    expect(order).toEqual([]);
+    await t.clock.advance(1000);
+    const child = t.spawner.children[1];
+    const kill = child.kill.bind(child);
+    child.kill = (sig) => {
+      order.push(sig);
+      kill(sig);
+    };
+    t.ctl.abort();
+    await t.done;
+    expect(order).toEqual(['beforeStop', 'SIGTERM']);
+  });
 });
