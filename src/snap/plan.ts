@@ -57,13 +57,17 @@ export function planServices(facts: Facts, changes: Changes = { config: false, d
     else if (changes.config) steps.push({ kind: 'service', action: 'restart', service: 'iotedged', persist: false, why: 'the configuration changed' });
   }
 
-  const health = healthFor(facts, steps);
+  const health = healthFor(facts);
   if (health) steps.push(health);
   return steps;
 }
 
-/** What the snap waits for, in the order a person must act; nothing when edged reports for itself. */
-function healthFor(facts: Facts, steps: Step[]): Step | undefined {
+/**
+ * What the snap waits for, in the order a person must act. Nothing once iotedged can run: its
+ * supervisor reports from then on (a hook's set-health lands when snapd ends the change, after
+ * the service started, and would overwrite the supervisor's fresher "okay").
+ */
+function healthFor(facts: Facts): Step | undefined {
   const missing = missingPlugs(facts);
   if (missing.length) {
     return { kind: 'health', status: 'waiting', message: `connect ${missing.join(', ')}`, code: 'waiting-plugs' };
@@ -71,6 +75,5 @@ function healthFor(facts: Facts, steps: Step[]): Step | undefined {
   if (!facts.hasWork) {
     return { kind: 'health', status: 'waiting', message: 'set cs-file, connection-string or deployment-file', code: 'waiting-config' };
   }
-  const startsEdged = steps.some((s) => s.kind === 'service' && s.service === 'iotedged' && s.action !== 'stop');
-  return startsEdged ? { kind: 'health', status: 'waiting', message: 'starting the engine and edged', code: 'starting' } : undefined;
+  return undefined;
 }
