@@ -70,8 +70,10 @@ beforeAll(async () => {
   await create('sensor', "trap 'exit 0' TERM; echo 'reading 1'; echo 'sensor warming up' >&2; echo 'reading 2'; while :; do sleep 1; done");
   await create('crashy', 'echo dying >&2; exit 3');
   await create('idle', 'sleep 1');
+  await create('ticker', "trap 'exit 0' TERM; i=0; while :; do i=$((i+1)); echo tick $i; sleep 0.2; done");
   await client.start('sensor');
   await client.start('crashy');
+  await client.start('ticker');
   await until('crashy to fail', async () => ((await client.get('crashy')).state.status === 'failed' ? true : undefined));
 }, 60_000);
 
@@ -88,15 +90,16 @@ test('iotedge list: upstream table with the real statuses', async () => {
   expect(r.code).toBe(0);
   const lines = r.stdout.split('\n');
   expect(lines[0]).toMatch(/^NAME {13}STATUS {11}DESCRIPTION +Config$/);
-  expect(lines.slice(1, 4).map((l) => l.split(/\s{2,}/))).toEqual([
+  expect(lines.slice(1, 5).map((l) => l.split(/\s{2,}/))).toEqual([
     ['crashy', 'failed', expect.stringMatching(/^Failed \(3\) \d+ seconds? ago$/), IMAGE],
     ['idle', 'stopped', 'Stopped', IMAGE],
     ['sensor', 'running', expect.stringMatching(/^Up \d+ seconds?$/), IMAGE],
+    ['ticker', 'running', expect.stringMatching(/^Up \d+ seconds?$/), IMAGE],
   ]);
-  expect(lines[4]).toBe('');
+  expect(lines[5]).toBe('');
   // Columns are aligned: every row's Config starts where the header's does.
   const at = lines[0].indexOf('Config');
-  for (const l of lines.slice(1, 4)) expect(l.indexOf(IMAGE)).toBe(at);
+  for (const l of lines.slice(1, 5)) expect(l.indexOf(IMAGE)).toBe(at);
 });
 
 test('iotedge logs: the module stdout on stdout, its stderr on stderr', async () => {
@@ -109,6 +112,27 @@ test('iotedge logs: the module stdout on stdout, its stderr on stderr', async ()
   const stamped = await cli(['logs', 'crashy', '--timestamps']);
   expect(stamped.stderr).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d+Z dying\n$/);
   expect((await cli(['logs', 'sensor', '--until', '2000-01-01T00:00:00Z'])).stdout).toBe('');
+});
+
+test('iotedge logs -f: new lines stream until Ctrl-C, which ends it with exit 0', async () => {
+  const out = new PassThrough();
+  const controller = new AbortController();
+  let seen = '';
+  const sawTwo = new Promise<void>((resolve) =>
+    out.on('data', (c: Buffer) => {
+      seen += c.toString();
+      if ((seen.match(/^tick \d+$/gm) ?? []).length >= 2) resolve();
+    }),
+  );
+  const code = execute(['-H', host, 'logs', 'ticker', '-f', '--tail', '1'], {
+    env: {},
+    stdout: out,
+    stderr: new PassThrough(),
+    signal: controller.signal,
+  });
+  await sawTwo; // --tail 1 gives one line: the second arrived while following
+  controller.abort();
+  expect(await code).toBe(0);
 });
 
 test('iotedge restart: prints the name and the module starts again', async () => {
@@ -139,5 +163,5 @@ test('as a process, from the bundled CLI', async () => {
   r.status = await new Promise((resolve) => child.on('close', resolve));
   expect(r.stderr).toBe('');
   expect(r.status).toBe(0);
-  expect(r.stdout.split('\n').slice(1, 4).map((l) => l.split(/\s+/)[0])).toEqual(['crashy', 'idle', 'sensor']);
+  expect(r.stdout.split('\n').slice(1, 5).map((l) => l.split(/\s+/)[0])).toEqual(['crashy', 'idle', 'sensor', 'ticker']);
 });
