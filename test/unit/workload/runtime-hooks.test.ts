@@ -47,6 +47,30 @@ describe('runtime with workload sockets', () => {
   });
 });
 
+describe('binds of a module created through edged', () => {
+  it('are the ones the socket hooks give back, the rest of the spec untouched', async () => {
+    const created: ModuleSpec[] = [];
+    const runtime = new WorkloadSocketRuntime({ create: async (spec: ModuleSpec) => void created.push(spec) } as unknown as ModuleRuntime, {
+      ensure: async () => undefined,
+      remove: async () => undefined,
+      adaptBinds: async (m, binds) => binds.map((b) => (b === `/h/mnt/${m}.sock:/var/run/iotedge/workload.sock` ? `/h/mnt/${m}:/var/run/iotedge:ro` : b)),
+    });
+    const spec: ModuleSpec = {
+      name: 'm1',
+      type: 'docker',
+      config: { image: 'i', createOptions: { Cmd: ['x'], HostConfig: { Binds: ['/d:/d', '/h/mnt/m1.sock:/var/run/iotedge/workload.sock'], Privileged: false } } },
+      env: { A: '1' },
+      imagePullPolicy: 'never',
+    };
+    await runtime.create(spec);
+    expect(created[0]).toEqual({
+      ...spec,
+      config: { image: 'i', createOptions: { Cmd: ['x'], HostConfig: { Binds: ['/d:/d', '/h/mnt/m1:/var/run/iotedge:ro'], Privileged: false } } },
+    });
+    expect((spec.config.createOptions.HostConfig as { Binds: string[] }).Binds[1]).toBe('/h/mnt/m1.sock:/var/run/iotedge/workload.sock');
+  });
+});
+
 describe('the identity component', () => {
   it('is the one edged treats as serving the workload sockets', async () => {
     const { IDENTITY_COMPONENT_NAME } = await import('../../../src/identity/component');

@@ -1,0 +1,74 @@
+/** The per-module socket directories on a real filesystem (the workload API itself is contract-tested). */
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import type { WorkloadDeps } from '../../../src/api/workload/routes';
+import { WorkloadSockets } from '../../../src/api/workload/sockets';
+import { memoryLogger } from '../../../src/util/log';
+
+let home: string;
+beforeEach(() => (home = mkdtempSync(path.join(os.tmpdir(), 'wsockets-'))));
+afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+const mnt = (...p: string[]) => path.join(home, 'mnt', ...p);
+const isSocket = (p: string) => existsSync(p) && statSync(p).isSocket();
+const api = { listener: () => undefined };
+
+function sockets() {
+  return new WorkloadSockets(home, {} as WorkloadDeps, memoryLogger(), {
+    extraSockets: (m) => (m === 'edgeAgent' ? [{ name: 'mgmt.sock', api, mode: 0o660 }] : []),
+  });
+}
+
+it('serves each module in its own 0755 directory; edgeAgent\'s also holds the management socket', async () => {
+  const s = sockets();
+  try {
+    expect(await s.ensure('m1')).toBe(mnt('m1', 'workload.sock'));
+    await s.ensure('edgeAgent');
+    expect(statSync(mnt('m1')).mode & 0o777).toBe(0o755);
+    expect(statSync(mnt('m1', 'workload.sock')).mode & 0o777).toBe(0o666);
+    expect(isSocket(mnt('edgeAgent', 'workload.sock'))).toBe(true);
+    expect(statSync(mnt('edgeAgent', 'mgmt.sock')).mode & 0o777).toBe(0o660);
+    expect(existsSync(mnt('m1', 'mgmt.sock'))).toBe(false);
+  } finally {
+    await s.close();
+  }
+  // edged stopped: the sockets go, the directories stay for the containers that bind them.
+  expect(existsSync(mnt('m1', 'workload.sock'))).toBe(false);
+  expect(statSync(mnt('m1')).isDirectory()).toBe(true);
+});
+
+it('turns a socket-file bind into the directory, serves the file only when a container binds it, removes both with the module', async () => {
+  const s = sockets();
+  try {
+    expect(await s.adaptBinds('edgeAgent', [`${mnt('edgeAgent.sock')}:/var/run/iotedge/workload.sock`, '/var/run/iotedge/mgmt.sock:/var/run/iotedge/mgmt.sock'])).toEqual([
+      `${mnt('edgeAgent')}:/var/run/iotedge:ro`,
+    ]);
+    expect(existsSync(mnt('edgeAgent.sock'))).toBe(false);
+    await s.ensure('m1');
+    expect(await s.serveSocketFile('m1')).toBe(mnt('m1.sock'));
+    expect(isSocket(mnt('m1.sock'))).toBe(true);
+    await s.remove('m1');
+    expect(existsSync(mnt('m1'))).toBe(false);
+    expect(existsSync(mnt('m1.sock'))).toBe(false);
+  } finally {
+    await s.close();
+  }
+});
+
+it('prunes what modules removed while edged was down left, and nothing else', async () => {
+  mkdirSync(mnt('gone'), { recursive: true });
+  mkdirSync(mnt('kept'), { recursive: true });
+  const stale = net.createServer();
+  await new Promise<void>((r) => stale.listen(mnt('old.sock'), r));
+  const s = sockets();
+  try {
+    await s.ensure('new');
+    await s.prune(['kept']);
+    expect([existsSync(mnt('gone')), existsSync(mnt('old.sock')), existsSync(mnt('kept')), isSocket(mnt('new', 'workload.sock'))]).toEqual([false, false, true, true]);
+  } finally {
+    await s.close();
+    await new Promise<void>((r) => stale.close(() => r()));
+  }
+});
