@@ -117,6 +117,8 @@ function statusOf(
   if (c.status === 'running') {
     return h.unhealthy ? { runtimeStatus: 'unhealthy', statusDescription: 'the health check reports unhealthy' } : { runtimeStatus: 'running', statusDescription: 'running' };
   }
+  const error = inputs.errors.get(name);
+  if (error && !backoff) return { runtimeStatus: 'failed', statusDescription: error };
   if (backoff) return { runtimeStatus: 'backoff', statusDescription: backoffDescription(backoff, inputs.now, inputs.maxRestartCount) };
   if (h.gaveUp) return { runtimeStatus: 'failed', statusDescription: `restarted ${h.restartCount} times; not restarting again` };
   return { runtimeStatus: mapStatus(c.status), statusDescription: describeExit(c) };
