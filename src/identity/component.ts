@@ -60,6 +60,19 @@ interface Running {
 }
 
 /**
+ * The user edgeAgent runs as once its start script drops root (`EDGEAGENTUSER_ID`, default 13622).
+ * Upstream's management socket belongs to it (systemd `SocketUser=edgeagentuser`); the start
+ * script's own chown cannot help here (the directory is bound read-only, and a socket recreated
+ * after an edged restart comes after the script ran), so edged makes it the owner.
+ */
+export const DEFAULT_AGENT_UID = 13622;
+
+export function agentUserId(env: Record<string, string>): number {
+  const v = env.EDGEAGENTUSER_ID;
+  return v !== undefined && /^\d+$/.test(v.trim()) ? Number(v.trim()) : DEFAULT_AGENT_UID;
+}
+
+/**
  * The component for edged's configuration: none without [provisioning] and [local_deployment]
  * (edged then serves its placeholder workload API, which says what to configure).
  */
@@ -126,10 +139,11 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
   const containerManagement = unixPath(rawConnect.management_uri as string | undefined);
   const layout = agentSocketLayout(containerWorkload, containerManagement);
   let managementApi: ExtraSocket['api'] | undefined;
+  const agentUid = agentUserId(config.agent.env);
   // edgeAgent's directory also serves the management API, so a restarted edged reaches it too.
   const extraSockets = (module: string): ExtraSocket[] =>
     cloudMode && module === config.agent.name && layout.managementName
-      ? [{ name: layout.managementName, api: (managementApi ??= createManagementApi(ctx)), mode: MANAGEMENT_SOCKET_MODE }]
+      ? [{ name: layout.managementName, api: (managementApi ??= createManagementApi(ctx)), mode: MANAGEMENT_SOCKET_MODE, uid: agentUid }]
       : [];
   const sockets = new WorkloadSockets(home, deps, log.child('workload'), { workloadSocketName: layout.workloadName, extraSockets });
   ctx.runtime = new WorkloadSocketRuntime(inner, sockets);

@@ -43,6 +43,8 @@ export interface ExtraSocket {
   name: string;
   api: { listener: RequestListener };
   mode: number;
+  /** The socket's owner, when the module's user must own it (upstream: edgeAgent's user owns mgmt.sock). */
+  uid?: number;
 }
 
 export interface WorkloadSocketOptions {
@@ -109,7 +111,13 @@ export class WorkloadSockets {
     ];
     const listeners: UnixListener[] = [];
     try {
-      for (const s of sockets) listeners.push(await listenUnix(s.api, `unix://${path.join(dir, s.name)}`, { mode: s.mode }));
+      for (const s of sockets) {
+        const l = await listenUnix(s.api, `unix://${path.join(dir, s.name)}`, { mode: s.mode });
+        listeners.push(l);
+        if (s.uid !== undefined) {
+          await fs.chown(l.socketPath, s.uid, -1).catch((e: Error) => this.logger.warn(`could not give ${l.socketPath} to uid ${s.uid}: ${e.message}`));
+        }
+      }
     } catch (e) {
       await Promise.all(listeners.map((l) => l.close()));
       throw e;

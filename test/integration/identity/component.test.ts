@@ -4,7 +4,7 @@
  * removed when edged comes back as another device.
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { generateKey } from '../../../src/certs/keygen';
@@ -71,7 +71,8 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
     expect(agent).toBe(true);
     expect((await runtime.get('edgeAgent')).env).toMatchObject({ IOTEDGE_DEVICEID: 'dev1', IOTEDGE_MODULEGENERATIONID: 'gen-dev1' });
     expect(existsSync(path.join(home, 'mnt', 'edgeAgent', 'workload.sock'))).toBe(true);
-    expect(existsSync(path.join(home, 'mnt', 'edgeAgent', 'mgmt.sock'))).toBe(true);
+    // Owned by the user edgeAgent's start script switches to (upstream: SocketUser=edgeagentuser).
+    expect(statSync(path.join(home, 'mnt', 'edgeAgent', 'mgmt.sock')).uid).toBe(13622);
     expect(ctx1.identities).toBeDefined();
 
     await ctx1.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });

@@ -44,14 +44,14 @@ const inspect = (name: string) => engine.docker.getContainer(name).inspect();
 type Answer = { status: number; body: string } | { error: string };
 
 /** An HTTP request made by node inside the container, over a unix socket (asynchronously: edged answers in this process). */
-async function fromInside(container: string, socket: string, method: string, urlPath: string, body = ''): Promise<Answer> {
+async function fromInside(container: string, socket: string, method: string, urlPath: string, body = '', user = '0'): Promise<Answer> {
   const script = `
 const req = require('http').request({ socketPath: process.argv[1], method: process.argv[2], path: process.argv[3], headers: { 'content-type': 'application/json' } }, (res) => {
   let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => process.stdout.write(JSON.stringify({ status: res.statusCode, body: d })));
 });
 req.on('error', (e) => process.stdout.write(JSON.stringify({ error: e.code })));
 req.end(process.argv[4]);`;
-  const args = ['exec', container, '/usr/bin/node', '-e', script, socket, method, urlPath, body];
+  const args = ['exec', '-u', user, container, '/usr/bin/node', '-e', script, socket, method, urlPath, body];
   const out = await new Promise<string>((resolve, reject) =>
     execFile('/usr/bin/docker', args, { env: { ...process.env, DOCKER_HOST: engine.host }, timeout: 20_000 }, (e, stdout, stderr) =>
       e ? reject(new Error(`${e.message}: ${stderr}`)) : resolve(stdout),
@@ -81,7 +81,8 @@ it('edged restarted: a module and edgeAgent reach the new sockets from inside, a
   const sign = () =>
     fromInside('client', WORKLOAD, 'POST', `/modules/client/genid/${generationId}/sign?api-version=2019-01-30`, JSON.stringify({ keyId: 'primary', algo: 'HMACSHA256', data: Buffer.from('hi').toString('base64') }));
   const signed = { status: 200, body: JSON.stringify({ digest: createHmac('sha256', key).update('hi').digest('base64') }) };
-  const listModules = () => fromInside('edgeAgent', MGMT, 'GET', '/modules?api-version=2022-08-03');
+  // As the user upstream's edgeAgent drops to (EDGEAGENTUSER_ID, default 13622): the management socket is its.
+  const listModules = () => fromInside('edgeAgent', MGMT, 'GET', '/modules?api-version=2022-08-03', '', '13622');
   const names = (a: Answer) => ('body' in a ? (JSON.parse(a.body).modules as { name: string }[]).map((m) => m.name).sort() : a);
 
   expect(await sign()).toEqual(signed);
