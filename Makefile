@@ -10,6 +10,7 @@ deps:
 
 build: deps
 	@tsc -p tsconfig.json
+	@$(MAKE) --no-print-directory cli-bundle
 
 typecheck: deps
 	@tsc -p tsconfig.test.json
@@ -34,7 +35,7 @@ stop:
 # Keep the flags in step with test/integration/cli/cli-bundle.ts.
 CLI_BUNDLE_FLAGS := --bundle --minify --platform=node --target=node20 --log-level=warning \
   --external:dockerode --external:ssh2 --external:cpu-features --external:node-forge --external:chokidar --external:fsevents
-cli-bundle: build
+cli-bundle:
 	@esbuild src/cli/main.ts $(CLI_BUNDLE_FLAGS) --outfile=dist/cli/iotedge.js
 	@esbuild src/cli/fast-main.ts $(CLI_BUNDLE_FLAGS) --outfile=dist/cli/iotedge-fast.js
 
