@@ -118,7 +118,10 @@ beforeAll(() => {
 afterAll(() => {
   writeFileSync(path.join(ROOT, '.tmp', 'e2e-figures.json'), JSON.stringify(figures, null, 2) + '\n');
   console.log(`e2e figures: ${JSON.stringify(figures)}`);
-  if (process.env.KEEP_E2E_LAB !== '1') sh(LAB, ['rm', NAME], process.env);
+  if (process.env.KEEP_E2E_LAB !== '1') {
+    sh(LAB, ['rm', NAME], process.env);
+    sh(LAB, ['stop-engine'], process.env); // its data-root (the cached image) stays for the next run
+  }
 });
 
 describe('the azure-iot-edge snap under snapd', () => {
