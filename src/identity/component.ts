@@ -9,10 +9,10 @@
 import { hostname as osHostname } from 'node:os';
 import * as path from 'node:path';
 import { createManagementApi, MANAGEMENT_SOCKET_MODE } from '../api/management';
-import { hasSocketFileBind } from '../api/workload/binds';
+import { adoptModules } from '../api/workload/adopt';
 import type { WorkloadDeps } from '../api/workload/routes';
 import { WorkloadSocketRuntime } from '../api/workload/runtime-hooks';
-import { ExtraSocket, WorkloadSockets, moduleSocketDir, moduleSocketFile } from '../api/workload/sockets';
+import { ExtraSocket, WorkloadSockets, moduleSocketDir } from '../api/workload/sockets';
 import { EdgeCa } from '../certs/edge-ca';
 import { KeyPool, KeySource } from '../certs/keygen';
 import { ModuleCertificates } from '../certs/module-certs';
@@ -22,7 +22,7 @@ import { AGENT_MODULE_ID, agentSocketLayout, agentSpec, unixPath } from '../edge
 import { restartModulesAfterCaRenewal } from '../edged/edge-agent-ca-renewal';
 import { Watchdog } from '../edged/watchdog';
 import { EdgeError, NotImplementedError, UnavailableError } from '../errors';
-import type { Module, ModuleRuntime } from '../runtime/types';
+import type { ModuleRuntime } from '../runtime/types';
 import type { CloudOptions } from './cloud/https';
 import { registerWithDps } from './cloud/dps-client';
 import { HubClient } from './cloud/hub-client';
@@ -231,32 +231,6 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     log.info(`Started Edge runtime module ${spec.name}`);
   }
 
-  /**
-   * A container created before edged bound socket directories binds its socket FILE, whose inode
-   * died with the previous edged: it sees the new socket only once restarted (edgeAgent, whose
-   * spec is edged's, is recreated with its directory instead, by the watchdog).
-   */
-  async function adoptSocketFileBind(m: Module): Promise<void> {
-    const mounts = await containerMounts(m.name).catch((e: Error) => {
-      log.warn(`could not inspect the mounts of ${m.name}: ${e.message}`);
-      return [];
-    });
-    if (!hasSocketFileBind(mounts, (await sockets.layoutOf(m.name)).fileSources)) return;
-    const file = moduleSocketFile(await sockets.root(), m.name);
-    if (cloudMode && m.name === config.agent.name) {
-      log.info(`Recreating ${m.name}: it binds its sockets as files (${file}), which die each time edged restarts; the new one binds its socket directory`);
-      await inner.remove(m.name).catch((e: Error) => log.warn(`could not remove ${m.name}: ${e.message}`));
-      return;
-    }
-    await sockets.serveSocketFile(m.name);
-    if (m.state.status !== 'running') return;
-    log.info(
-      `Restarting module ${m.name}: its container binds its workload socket as a file (${file}, made before edged bound socket directories), ` +
-        'and only a restart shows it the socket edged recreated; a module created again (remove it, its deployment recreates it) binds its directory and needs no restart',
-    );
-    await inner.restart(m.name).catch((e: Error) => log.warn(`could not restart ${m.name}: ${e.message}`));
-  }
-
   return {
     name: IDENTITY_COMPONENT_NAME,
     async start() {
@@ -275,12 +249,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
 
       await sockets.listenShared(config.listen.workload_uri);
       // Running modules are adopted as they are: their bound directories get the new sockets.
-      const modules = await inner.list();
-      await sockets.prune(modules.map((m) => m.name));
-      for (const m of modules) {
-        await sockets.ensure(m.name);
-        await adoptSocketFileBind(m);
-      }
+      await adoptModules({ runtime: inner, sockets, containerMounts, agentName: cloudMode ? config.agent.name : undefined, logger: log });
 
       const signal = AbortSignal.any([aborter.signal, ctx.signal]);
       const ca = state.ca;
