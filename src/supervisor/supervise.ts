@@ -90,7 +90,8 @@ export async function supervise(o: SuperviseOptions): Promise<Outcome> {
     if (first.kind === 'hang') {
       log.warn(`${o.name} ${first.reason}: restarting it`);
       ev.hang?.(first.reason);
-      exit = await stop(o, child, Math.min(o.stopGraceMs, 5000));
+      // SIGCONT too: a stopped process then handles the SIGTERM; a wedged one gets SIGKILL after 5 s.
+      exit = await stop(o, child, Math.min(o.stopGraceMs, 5000), true);
     } else {
       exit = first.exit;
     }
@@ -142,8 +143,9 @@ async function watch(o: SuperviseOptions, started: number, signal: AbortSignal):
   return new Promise<string>(() => undefined);
 }
 
-async function stop(o: SuperviseOptions, child: Child, graceMs: number): Promise<Exit> {
+async function stop(o: SuperviseOptions, child: Child, graceMs: number, resume = false): Promise<Exit> {
   child.kill('SIGTERM');
+  if (resume) child.kill('SIGCONT');
   const ctl = new AbortController();
   const exit = await Promise.race([
     child.exited,

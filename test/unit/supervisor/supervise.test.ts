@@ -88,8 +88,8 @@ describe('supervise', () => {
     t.spawner.children[0].obeysTerm = false;
     await t.clock.advance(30_000);
     expect(t.events).toContain('hang: not ready 30s after start');
-    await t.clock.advance(5000); // the hang grace: SIGTERM ignored, then SIGKILL
-    expect(t.spawner.children[0].signals).toEqual(['SIGTERM', 'SIGKILL']);
+    await t.clock.advance(5000); // the hang grace: SIGTERM (and SIGCONT) ignored, then SIGKILL
+    expect(t.spawner.children[0].signals).toEqual(['SIGTERM', 'SIGCONT', 'SIGKILL']);
     t.state.answering = true;
     await t.clock.advance(1000);
     expect(t.spawner.children).toHaveLength(2);
