@@ -109,7 +109,9 @@ function parseModule(name: string, value: unknown, field: string, system: boolea
 function authFor(image: string, credentials: RegistryCredential[]): RegistryAuth | undefined {
   const host = registryHost(image);
   const c = credentials.find((cred) => canonicalHost(cred.address) === host);
-  return c ? { username: c.username, password: c.password, serveraddress: c.address } : undefined;
+  // The engine is given the host it pulls from, however the address was written (scheme, path).
+  const serveraddress = host === 'docker.io' ? 'https://index.docker.io/v1/' : host;
+  return c ? { username: c.username, password: c.password, serveraddress } : undefined;
 }
 
 function parseEnvSection(value: unknown, field: string): Record<string, string> {

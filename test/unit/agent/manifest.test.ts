@@ -55,7 +55,7 @@ describe('manifest shapes', () => {
       startupOrder: 2,
       createOptions: { Cmd: ['run'] },
       env: { INTERVAL: '5', NAME: 'x' },
-      auth: { username: 'u', password: 'p', serveraddress: 'https://myreg.azurecr.io' },
+      auth: { username: 'u', password: 'p', serveraddress: 'myreg.azurecr.io' },
     });
     const hub = d.modules.find((m) => m.name === 'edgeHub')!;
     expect(hub).toMatchObject({ system: true, restartPolicy: 'always', startupOrder: 4294967295, createOptions: {} });
