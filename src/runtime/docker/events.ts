@@ -4,7 +4,7 @@ import type { Readable } from 'node:stream';
 import { UnavailableError } from '../../errors';
 import { OWNER_LABEL, OWNER_VALUE, RuntimeEvent } from '../types';
 
-interface DockerEvent {
+export interface DockerEvent {
   Type?: string;
   Action?: string;
   status?: string;
@@ -43,11 +43,34 @@ function streamClosed(endpoint: string, cause?: unknown): UnavailableError {
  * UnavailableError, so a watcher knows to subscribe again.
  */
 export async function* streamEvents(docker: Docker, signal: AbortSignal, endpoint: string): AsyncGenerator<RuntimeEvent> {
+  for await (const raw of streamDockerEvents(docker, signal, endpoint)) {
+    const event = runtimeEventFrom(raw);
+    if (event) yield event;
+  }
+}
+
+export interface DockerEventOptions {
+  /** Unix seconds (fractions allowed): the engine first replays the events it still holds since then. */
+  since?: number;
+  /** Called once the engine has answered the subscription, before any event is yielded. */
+  onSubscribed?: (stream: Readable) => void;
+}
+
+/** The engine's own events for owned containers (with the container id), ending as streamEvents does. */
+export async function* streamDockerEvents(
+  docker: Docker,
+  signal: AbortSignal,
+  endpoint: string,
+  options: DockerEventOptions = {},
+): AsyncGenerator<DockerEvent> {
   if (signal.aborted) return;
-  const stream = (await docker.getEvents({ filters: eventFilters() })) as unknown as Readable;
+  const query: { filters: Record<string, string[]>; since?: string } = { filters: eventFilters() };
+  if (options.since !== undefined) query.since = options.since.toFixed(3);
+  const stream = (await docker.getEvents(query as { filters: Record<string, string[]> })) as unknown as Readable;
   const onAbort = () => stream.destroy();
   if (signal.aborted) return onAbort();
   signal.addEventListener('abort', onAbort, { once: true });
+  options.onSubscribed?.(stream);
   let buffer = '';
   try {
     for await (const chunk of stream) {
@@ -63,8 +86,7 @@ export async function* streamEvents(docker: Docker, signal: AbortSignal, endpoin
         } catch {
           continue;
         }
-        const event = runtimeEventFrom(parsed);
-        if (event) yield event;
+        yield parsed;
       }
     }
     if (!signal.aborted) throw streamClosed(endpoint);

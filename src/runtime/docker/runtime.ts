@@ -25,6 +25,8 @@ import { describeEngine } from './client';
 import { buildCreateBody } from './create-body';
 import { statusOf, toEdgeError } from './errors';
 import { streamEvents } from './events';
+import { CacheEventWatch } from './event-watch';
+import { InspectCache, InspectSnapshot, ListedContainer, snapshotOf } from './inspect-cache';
 import { asReadable, dockerLogOptions } from './logs';
 import { pullImage } from './pull';
 import { isOwned, moduleFromInspect } from './state';
@@ -50,6 +52,10 @@ export interface DockerModuleRuntimeOptions {
   version?: string;
   /** config.toml `allow_elevated_docker_permissions` (default true, as upstream). */
   allowElevatedDockerPermissions?: boolean;
+  /** Aborting it stops the runtime's own watch of the engine's events (the module list cache). */
+  signal?: AbortSignal;
+  /** list() inspects a container that started or stopped this recently (ms) every time; default 5000. */
+  listCacheSettleMs?: number;
 }
 
 const OWNER_FILTER = `${OWNER_LABEL}=${OWNER_VALUE}`;
@@ -68,6 +74,8 @@ export class DockerModuleRuntime implements ModuleRuntime {
   private readonly startedAt: number;
   private lastCpu: CpuSample = { idle: 0, total: 0 };
   private virtualized?: string;
+  private readonly cache: InspectCache;
+  private readonly watch: CacheEventWatch;
 
   constructor(options: DockerModuleRuntimeOptions) {
     this.docker = options.docker;
@@ -78,6 +86,9 @@ export class DockerModuleRuntime implements ModuleRuntime {
     this.allowElevated = options.allowElevatedDockerPermissions ?? true;
     this.endpoint = describeEngine(options.docker);
     this.startedAt = this.clock.now();
+    this.cache = new InspectCache(options.listCacheSettleMs);
+    this.watch = new CacheEventWatch(this.docker, this.cache, this.endpoint, this.log);
+    options.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
 
   async create(spec: ModuleSpec): Promise<void> {
@@ -145,21 +156,33 @@ export class DockerModuleRuntime implements ModuleRuntime {
       () => this.docker.listContainers({ all: true, filters: { label: [OWNER_FILTER] } }),
       'list modules',
     );
-    // One inspect per module, in parallel: status details (exit code, times, env) only inspect gives.
-    const inspected = await Promise.all(
-      containers.map(async (c) => {
-        try {
-          return await this.docker.getContainer(c.Id).inspect();
-        } catch (e) {
-          if (statusOf(e) === 404) return undefined; // removed meanwhile: drop it, as upstream does
-          throw this.fail(e, 'list modules');
-        }
-      }),
-    );
+    await this.watch.ensure();
+    // Inspect gives what the list lacks (exit code, times, env); cached per container while the
+    // event stream and the list's State/Status vouch that nothing changed (see inspect-cache.ts).
+    const inspected = await Promise.all(containers.map((c) => this.cache.lookup(c) ?? this.inspectListed(c)));
+    this.cache.retainOnly(containers.map((c) => c.Id));
     return inspected
-      .filter((i): i is Docker.ContainerInspectInfo => !!i && isOwned(i.Config?.Labels))
-      .map(moduleFromInspect)
+      .filter((i): i is InspectSnapshot => !!i && isOwned(i.Config?.Labels))
+      .map((i) => moduleFromInspect(i as Docker.ContainerInspectInfo))
       .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  }
+
+  /** Stops watching the engine's events (the module list cache goes off). */
+  close(): void {
+    this.watch.close();
+  }
+
+  private async inspectListed(c: ListedContainer): Promise<InspectSnapshot | undefined> {
+    const ticket = this.cache.begin(c);
+    try {
+      const info = snapshotOf(await this.docker.getContainer(c.Id).inspect());
+      this.cache.store(ticket, info);
+      return info;
+    } catch (e) {
+      this.cache.abandon();
+      if (statusOf(e) === 404) return undefined; // removed meanwhile: drop it, as upstream does
+      throw this.fail(e, 'list modules');
+    }
   }
 
   async logs(name: string, options: LogOptions): Promise<Readable> {
