@@ -157,7 +157,8 @@ export class Agent {
 
   /** The overlay `iotedge list` shows over the engine's status: a module waiting to restart. */
   moduleStatus(name: string): ModuleStatusOverlay | undefined {
-    const b = this.memory.backoff.get(name);
+    const wanted = this.deployment?.modules.find((m) => m.name === name);
+    const b = wanted?.status === 'running' ? this.memory.backoff.get(name) : undefined;
     if (b) return { status: 'backoff', description: `Backoff: ${backoffDescription(b, this.clock.now(), this.settings.maxRestartCount)}` };
     if (this.memory.health[name]?.unhealthy) return { status: 'unhealthy', description: 'Unhealthy' };
     return undefined;

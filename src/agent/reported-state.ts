@@ -78,7 +78,8 @@ export function buildReportedState(inputs: ReportInputs): ReportedState {
 function reportModule(d: DesiredModule, inputs: ReportInputs): ReportedModule {
   const c = inputs.current.get(d.name);
   const h = inputs.health[d.name] ?? { restartCount: 0 };
-  const backoff = inputs.backoff.get(d.name);
+  // A module the deployment now wants stopped waits for no restart, whatever was scheduled.
+  const backoff = d.status === 'running' ? inputs.backoff.get(d.name) : undefined;
   const { runtimeStatus, statusDescription } = statusOf(d.name, c, h, backoff, inputs);
   const out: ReportedModule = {
     type: 'docker',
