@@ -78,7 +78,7 @@ it('dockerd restarted: the agent reconnects and starts the same containers again
     const before = await ids();
     const dockerdSh = path.join(ROOT, 'test', 'env', 'dockerd.sh');
     execFileSync(dockerdSh, ['stop', engine.dir]);
-    execFileSync(dockerdSh, ['start', engine.dir, String(60 + (process.pid % 30))], { env: { ...process.env, SHUTDOWN_TIMEOUT: '2' } });
+    execFileSync(dockerdSh, ['start', engine.dir, String(30 + (process.pid % 30))], { env: { ...process.env, SHUTDOWN_TIMEOUT: '2' } });
     await until(async () => (await engine.docker.getContainer('steady').inspect()).State.Running, 'steady running again', 30_000);
     expect((await ids()).steady).toBe(before.steady);
     expect((await engine.docker.getContainer('nope').inspect()).State.Running).toBe(false);
