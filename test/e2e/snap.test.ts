@@ -175,7 +175,17 @@ describe('the azure-iot-edge snap under snapd', () => {
     figures.csFileToManagementApiMs = Date.now() - t0;
     expect(services()).toEqual({ dockerd: { startup: 'enabled', current: 'active' }, iotedged: { startup: 'enabled', current: 'active' } });
     expect(mustInLab('grep', '-c', 'source = "manual"', `${COMMON}/etc/aziot/config.toml`).trim()).toBe('1');
+    const t1 = Date.now();
     await until('health okay', () => health() === 'okay', 30_000);
+    figures.managementApiToHealthOkayMs = Date.now() - t1;
+  });
+
+  it('consumes connection-string: applied, then gone from the snap configuration', () => {
+    const before = configSum();
+    mustInLab('snap', 'set', SNAP, `connection-string=${GOOD_CS}`);
+    expect(inLab('snap', 'get', SNAP, 'connection-string').code).not.toBe(0);
+    expect(configSum()).toBe(before); // the same credentials: nothing to change, no restart
+    expect(services().iotedged.current).toBe('active');
   });
 
   it('runs a local deployment of locally built images and lists it with azure-iot-edge.iotedge list', async () => {
