@@ -5,9 +5,10 @@
  * An entry is served only when all of these hold, so it is never older than the engine's truth:
  * - the cache is live: the engine's event stream is connected (every change after the
  *   subscription evicts the container's entry);
- * - the container's State, Status ("Up 5 minutes", "Exited (1) 2 hours ago", "(unhealthy)"),
- *   names and network endpoint ids (new on every start) in the engine's list are the ones the entry
- *   was stored with: this covers a change whose event is still on its way when the list is taken;
+ * - the container's State, Status wording ("Up <duration> (unhealthy)", "Exited (1) <duration>
+ *   ago"), names and network endpoint ids (new on every start) in the engine's list are the ones
+ *   the entry was stored with, and the listed duration fits the cached start or finish time
+ *   (status-phrase.ts): this covers a change whose event is still on its way when the list is taken;
  * - no event for the container arrived while its inspect was in flight (else the result is dropped);
  * - the container had not started or stopped within `settleMs` of the inspect: a change right
  *   after another one could leave Status unchanged ("Up Less than a second" both times) while its
@@ -15,6 +16,7 @@
  */
 import type { ContainerInspectInfo } from 'dockerode';
 import { parseDockerTime } from './state';
+import { fitsPhrase, parseStatusPhrase } from './status-phrase';
 
 /** The fields of Docker's container list the key is made of. */
 export interface ListedContainer {
@@ -42,7 +44,16 @@ export function snapshotOf(info: ContainerInspectInfo): InspectSnapshot {
 
 export function keyOf(c: ListedContainer): string {
   const endpoints = Object.entries(c.NetworkSettings?.Networks ?? {}).map(([net, e]) => `${net}=${e?.EndpointID ?? ''}`);
-  return JSON.stringify([c.State ?? null, c.Status ?? null, c.Names ?? null, endpoints.sort()]);
+  const status = parseStatusPhrase(c.Status)?.shape ?? c.Status ?? null;
+  return JSON.stringify([c.State ?? null, status, c.Names ?? null, endpoints.sort()]);
+}
+
+/** Whether the duration in the listed status fits the cached state's start or finish time. */
+function fitsListedDuration(c: ListedContainer, info: InspectSnapshot, nowMs: number): boolean {
+  const phrase = parseStatusPhrase(c.Status);
+  if (!phrase) return true; // no duration: the whole status is in the key
+  const at = phrase.since === 'started' ? info.State?.StartedAt : info.State?.FinishedAt;
+  return fitsPhrase(phrase, parseDockerTime(at)?.getTime(), nowMs);
 }
 
 /** How long after a start or stop a container's inspect is not kept (see above). */
@@ -107,7 +118,8 @@ export class InspectCache {
   lookup(c: ListedContainer): InspectSnapshot | undefined {
     if (!this.isLive) return undefined;
     const entry = this.entries.get(c.Id);
-    return entry && entry.key === keyOf(c) ? entry.info : undefined;
+    if (!entry || entry.key !== keyOf(c) || !fitsListedDuration(c, entry.info, this.now())) return undefined;
+    return entry.info;
   }
 
   /** Call before inspecting; pass the ticket to store() or abandon() exactly once. */

@@ -8,16 +8,20 @@ const listed = (id: string, status = 'Up 5 minutes', state = 'running', names = 
   Status: status,
 });
 
-const info = (id: string, startedAt = '2026-01-01T00:00:00Z'): InspectSnapshot => ({
+const NOW = Date.parse('2026-02-01T00:00:00Z');
+let now = NOW;
+beforeEach(() => (now = NOW));
+const newCache = (settleMs = 5000) => new InspectCache(settleMs, () => now);
+/** Started 5.5 minutes before NOW: "Up 5 minutes" in Docker's list. */
+const STARTED = new Date(NOW - 330_000).toISOString();
+
+const info = (id: string, startedAt = STARTED): InspectSnapshot => ({
   Id: id,
   Name: `/${id}`,
   Image: 'sha256:abc',
   State: { Status: 'running', ExitCode: 0, StartedAt: startedAt } as InspectSnapshot['State'],
   Config: { Labels: {}, Env: [], Image: 'img' },
 });
-
-const NOW = Date.parse('2026-02-01T00:00:00Z');
-const newCache = (settleMs = 5000) => new InspectCache(settleMs, () => NOW);
 
 function liveCacheWith(c: ListedContainer, snapshot = info(c.Id)): InspectCache {
   const cache = newCache();
@@ -55,6 +59,25 @@ describe('InspectCache', () => {
     expect(cache.lookup(now)).toBeUndefined();
   });
 
+  it('keeps serving while only the duration in the status ticks on, as long as it fits the cached times', () => {
+    const cache = liveCacheWith(listed('a'));
+    now = NOW + 60_000;
+    expect(cache.lookup(listed('a', 'Up 6 minutes'))).toEqual(info('a'));
+    // Restarted behind our back, its event not yet seen: the listed duration no longer fits the start time.
+    expect(cache.lookup(listed('a', 'Up Less than a second'))).toBeUndefined();
+    expect(cache.lookup(listed('a', 'Up 2 seconds'))).toBeUndefined();
+  });
+
+  it('checks an exited container\'s listed duration against its finish time, and its exit code', () => {
+    const finished = { ...info('a'), State: { ...info('a').State, Status: 'exited', ExitCode: 1, FinishedAt: new Date(NOW - 7200_000).toISOString() } } as InspectSnapshot;
+    const exited = (status: string) => listed('a', status, 'exited');
+    const cache = liveCacheWith(exited('Exited (1) 2 hours ago'), finished);
+    expect(cache.lookup(exited('Exited (1) 2 hours ago'))).toBe(finished);
+    // Started and died again behind our back.
+    expect(cache.lookup(exited('Exited (1) Less than a second ago'))).toBeUndefined();
+    expect(cache.lookup(exited('Exited (2) 2 hours ago'))).toBeUndefined();
+  });
+
   it('misses after any event for the container; other containers keep their entries', () => {
     const cache = liveCacheWith(listed('a'));
     cache.store(cache.begin(listed('b')), info('b'));
@@ -74,8 +97,9 @@ describe('InspectCache', () => {
     expect(cache.lookup(listed('a'))).toBeUndefined();
     expect(cache.lookup(listed('b'))).toEqual(info('b'));
     // The next inspect, begun after the event, is kept.
-    cache.store(cache.begin(listed('a')), info('a', '2026-01-01T00:05:00Z'));
-    expect(cache.lookup(listed('a'))?.State.StartedAt).toBe('2026-01-01T00:05:00Z');
+    const later = new Date(NOW - 320_000).toISOString();
+    cache.store(cache.begin(listed('a')), info('a', later));
+    expect(cache.lookup(listed('a'))?.State.StartedAt).toBe(later);
   });
 
   it('drops inspect results begun before the stream was (re)connected or lost', () => {
@@ -112,12 +136,18 @@ describe('InspectCache', () => {
     const stopped = { ...info('a'), State: { ...info('a').State, FinishedAt: new Date(NOW - 1000).toISOString() } };
     young.store(young.begin(listed('a')), stopped);
     expect(young.lookup(listed('a'))).toBeUndefined();
-    young.store(young.begin(listed('a')), info('a', new Date(NOW - 6000).toISOString()));
-    expect(young.lookup(listed('a'))).toBeDefined();
-    // Docker's zero time and nanoseconds are understood.
-    const created = { ...info('a'), State: { ...info('a').State, StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '2026-01-31T23:59:00.123456789Z' } };
-    young.store(young.begin(listed('b')), created);
-    expect(young.lookup(listed('b'))).toBeDefined();
+    young.store(young.begin(listed('a', 'Up 6 seconds')), info('a', new Date(NOW - 6000).toISOString()));
+    expect(young.lookup(listed('a', 'Up 6 seconds'))).toBeDefined();
+    // Docker's nanoseconds and zero time are understood.
+    const exited = {
+      ...info('b'),
+      State: { ...info('b').State, StartedAt: '2026-01-31T23:58:00.123456789Z', FinishedAt: '2026-01-31T23:59:00.123456789Z' },
+    };
+    young.store(young.begin(listed('b', 'Exited (0) About a minute ago', 'exited')), exited);
+    expect(young.lookup(listed('b', 'Exited (0) About a minute ago', 'exited'))).toBe(exited);
+    const created = { ...info('c'), State: { ...info('c').State, StartedAt: '0001-01-01T00:00:00Z', FinishedAt: '0001-01-01T00:00:00Z' } };
+    young.store(young.begin(listed('c', 'Created', 'created')), created);
+    expect(young.lookup(listed('c', 'Created', 'created'))).toBe(created);
   });
 
   it('keeps only containers still listed', () => {
