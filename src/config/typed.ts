@@ -60,6 +60,7 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
       cleanup_recurrence: str(gc.cleanup_recurrence, '1d'),
       image_age_cleanup_threshold: str(gc.image_age_cleanup_threshold, '7d'),
       cleanup_time: str(gc.cleanup_time, '00:00'),
+      startup_delay: opt(gc.startup_delay),
     },
     local_deployment: typeof local.file === 'string' ? { file: local.file } : undefined,
     raw,

@@ -82,6 +82,8 @@ export interface SuperConfig {
     cleanup_recurrence: string;
     image_age_cleanup_threshold: string;
     cleanup_time: string;
+    /** This appliance's own key: no collection this soon after edged starts (default "5m"). */
+    startup_delay?: string;
   };
   manifest_trust_bundle_cert?: string;
   /** Set by `iotedge config import`: path of the 1.1 master encryption key to keep using. */
