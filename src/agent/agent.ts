@@ -34,6 +34,8 @@ export interface AgentOptions {
   /** Where the reported state is written (atomically); none: kept in memory only. */
   reportedStateFile?: string;
   settings?: Partial<RestartSettings>;
+  /** More sections of the reported state from other parts of edged (the image collector's last run). */
+  reportedExtras?: () => Record<string, unknown>;
   /** Measurement hook (bench): when a scheduled restart was due, issued and done (clock ms). */
   onRestarted?: (restart: RestartMeasurement) => void;
 }
@@ -182,7 +184,7 @@ export class Agent {
     } catch (e) {
       this.log.debug(`Reported state without the engine's view: ${String(e)}`);
     }
-    return buildReportedState({
+    const state = buildReportedState({
       deployment: this.deployment,
       lastDesiredVersion: this.lastDesiredVersion,
       lastDesiredStatus: this.lastDesiredStatus,
@@ -193,6 +195,7 @@ export class Agent {
       maxRestartCount: this.settings.maxRestartCount,
       now: this.clock.now(),
     });
+    return { ...this.options.reportedExtras?.(), ...state };
   }
 
   /** Resolves once the reported-state file reflects everything up to now. */

@@ -48,6 +48,7 @@ export function createLocalDeploymentComponent(ctx: EdgedContext): LocalDeployme
         lock: ctx.deploymentLock,
         reportedStateFile: path.join(ctx.home, REPORTED_STATE_FILE),
         settings: settings.restart,
+        reportedExtras: () => ctx.imageGc?.reportedState() ?? {},
       });
       await agent.start();
       const a = agent;

@@ -33,6 +33,8 @@ export interface ReportedState {
   runtime: { type: 'docker' };
   systemModules: Record<string, unknown>;
   modules: Record<string, ReportedModule>;
+  /** Sections other parts of edged add, e.g. imageGarbageCollection. */
+  [section: string]: unknown;
 }
 
 export interface ReportInputs {
