@@ -1,7 +1,13 @@
-/** HTTP/1.1 to the management API over its unix socket (or TCP), with connection errors made readable. */
-import * as http from 'node:http';
+/**
+ * HTTP/1.1 to the management API over its unix socket (or TCP), with connection errors made readable.
+ * Queries (a GET with a timeout, whose answer the caller reads whole: list, get, system info) go
+ * over a plain socket (http-query.ts); node:http is loaded only for the other requests.
+ */
+import type * as http from 'node:http';
+import { Readable } from 'node:stream';
 import { EdgeError, UnavailableError } from '../errors';
 import type { Endpoint } from './host';
+import { MalformedAnswerError, query } from './http-query';
 
 export interface RequestOptions {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -13,6 +19,10 @@ export interface RequestOptions {
 }
 
 export function send(endpoint: Endpoint, options: RequestOptions): Promise<http.IncomingMessage> {
+  if (options.method === 'GET' && options.body === undefined && options.timeoutMs !== undefined) {
+    return sendQuery(endpoint, options);
+  }
+  const nodeHttp = require('node:http') as typeof import('node:http');
   const payload = options.body === undefined ? undefined : Buffer.from(JSON.stringify(options.body));
   const target =
     endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port };
@@ -30,17 +40,13 @@ export function send(endpoint: Endpoint, options: RequestOptions): Promise<http.
       },
       signal: options.signal,
     };
-    const req = http.request(requestOptions);
+    const req = nodeHttp.request(requestOptions);
     const timer =
       options.timeoutMs === undefined
         ? undefined
         : setTimeout(() => {
             req.destroy();
-            reject(
-              new UnavailableError(`the IoT Edge daemon at ${endpoint.uri} did not answer within ${options.timeoutMs! / 1000} s`, {
-                hint: 'Check the daemon log (`snap logs azure-iot-edge` in the snap)',
-              }),
-            );
+            reject(noAnswer(endpoint, options.timeoutMs!));
           }, options.timeoutMs);
     req.on('response', (res) => {
       clearTimeout(timer);
@@ -52,6 +58,40 @@ export function send(endpoint: Endpoint, options: RequestOptions): Promise<http.
     });
     req.end(payload);
   });
+}
+
+function noAnswer(endpoint: Endpoint, timeoutMs: number): UnavailableError {
+  return new UnavailableError(`the IoT Edge daemon at ${endpoint.uri} did not answer within ${timeoutMs / 1000} s`, {
+    hint: 'Check the daemon log (`snap logs azure-iot-edge` in the snap)',
+  });
+}
+
+/** The query's answer as the part of an IncomingMessage callers use: statusCode, headers, the body stream. */
+async function sendQuery(endpoint: Endpoint, options: RequestOptions): Promise<http.IncomingMessage> {
+  const target = endpoint.kind === 'unix' ? { socketPath: endpoint.socketPath } : { host: endpoint.host, port: endpoint.port };
+  try {
+    const answer = await query({
+      target,
+      path: options.path,
+      host: 'mgmt.sock',
+      signal: options.signal,
+      timeoutMs: options.timeoutMs,
+      timeoutError: () => noAnswer(endpoint, options.timeoutMs!),
+    });
+    const res = new Readable({ read() {} });
+    res.push(answer.body);
+    res.push(null);
+    return Object.assign(res, { statusCode: answer.statusCode, headers: answer.headers }) as unknown as http.IncomingMessage;
+  } catch (e) {
+    if (e instanceof EdgeError) throw e;
+    if (e instanceof MalformedAnswerError) {
+      throw new UnavailableError(`the IoT Edge daemon at ${endpoint.uri} sent a malformed answer (${e.message})`, {
+        hint: 'Check that -H/--host names the management socket',
+        cause: e,
+      });
+    }
+    throw connectionError(endpoint, e);
+  }
 }
 
 export async function readBody(res: http.IncomingMessage): Promise<string> {
