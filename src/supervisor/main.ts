@@ -56,8 +56,9 @@ export async function run(argv: string[]): Promise<void> {
         signal: ctl.signal,
         health,
         command: process.execPath,
-        args: [EDGED_ENTRY, '--config', paths.configFile, '--home', paths.edgedHome],
-        env: { ...env, DOCKER_HOST: `unix://${paths.dockerSock}`, AZIOT_LOG_LEVEL: level, RUST_LOG: level },
+        // log-level: the snap option (`snap set` or `iotedge system set-log-level`), read at each start.
+        args: [EDGED_ENTRY, '--config', paths.configFile, '--home', paths.edgedHome, '--log-level', level],
+        env: { ...env, DOCKER_HOST: `unix://${paths.dockerSock}` },
         engineProbe: dockerPing(paths.dockerSock),
         edgedProbe: edgedSystemInfo(mgmt),
       });
