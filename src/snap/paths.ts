@@ -10,6 +10,8 @@ export interface SnapPaths {
   configFile: string;
   configDropIns: string;
   deploymentCopy: string;
+  /** The log level last applied (snap option log-level): a change restarts iotedged. */
+  logLevelFile: string;
   edgedHome: string;
   runDir: string;
   mgmtSock: string;
@@ -30,6 +32,7 @@ export function snapPaths(snap: string, common: string): SnapPaths {
     configFile: path.join(etc, 'aziot', 'config.toml'),
     configDropIns: path.join(etc, 'aziot', 'config.d'),
     deploymentCopy: path.join(etc, 'aziot', 'deployment.json'),
+    logLevelFile: path.join(etc, 'aziot', 'log-level'),
     edgedHome: path.join(common, 'var', 'lib', 'aziot', 'edged'),
     runDir: run,
     mgmtSock: path.join(run, 'iotedge', 'mgmt.sock'),

@@ -36,6 +36,7 @@ export async function configure(d: HookDeps): Promise<void> {
     config: await readIfExists(d.paths.configFile),
     daemonJson: await readIfExists(d.paths.daemonJson),
     deployment: await readIfExists(d.paths.deploymentCopy),
+    logLevel: await readIfExists(d.paths.logLevelFile),
   };
   const base = options.rawConfig
     ? parseToml('raw-config', options.rawConfig)
@@ -60,6 +61,11 @@ export async function configure(d: HookDeps): Promise<void> {
   if (daemonText !== current.daemonJson) {
     steps.push({ kind: 'write', file: d.paths.daemonJson, content: daemonText, mode: 0o644, what: 'daemon.json' });
     changes.daemonJson = true;
+  }
+  const logLevel = `${options.logLevel ?? 'info'}\n`;
+  if (logLevel !== (current.logLevel ?? 'info\n')) {
+    steps.push({ kind: 'write', file: d.paths.logLevelFile, content: logLevel, mode: 0o644, what: 'the log level' });
+    changes.config = true;
   }
   // The secret now lives only in config.toml (0600), not in snapd's state.
   if (options.connectionString) steps.push({ kind: 'unset', keys: ['connection-string'] });

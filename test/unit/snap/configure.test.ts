@@ -154,6 +154,8 @@ describe('configure hook', () => {
     snapd.calls = [];
     expect(await set({ hostname: 'renamed' })).toBeUndefined();
     expect(snapd.calls.filter((c) => c[0] === 'restart')).toEqual([]);
+    expect(await set({ 'log-level': 'debug' })).toBeUndefined();
+    expect(snapd.calls).toContainEqual(['restart', 'azure-iot-edge.iotedged']);
   });
 
   it('stops what can no longer run on a disconnect, even while snapd still reports the plug', async () => {
