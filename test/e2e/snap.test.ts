@@ -257,6 +257,18 @@ describe('the azure-iot-edge snap under snapd', () => {
     await until('the sensor module listed running', () => /^sensor\s+running/m.test(listed()), 60_000);
   });
 
+  it('keeps the configuration and the modules across a refresh (post-refresh)', async () => {
+    const before = configSum();
+    mustInLab('snap', 'install', '--dangerous', '--devmode', `/snaps/${SNAP}.snap`); // revision x2
+    expect(mustInLab('snap', 'list', SNAP)).toMatch(/\sx2\s/);
+    expect(configSum()).toBe(before);
+    await until('both services active after the refresh', () => {
+      const s = services();
+      return s.dockerd.current === 'active' && s.iotedged.current === 'active';
+    });
+    await until('the sensor module listed running after the refresh', () => /^sensor\s+running/m.test(listed()), 120_000);
+  });
+
   it('survives snap restart', async () => {
     mustInLab('snap', 'restart', SNAP);
     await until('both services active', () => {
