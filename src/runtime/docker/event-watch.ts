@@ -11,10 +11,13 @@ import type { InspectCache } from './inspect-cache';
 
 /** Events older than the subscription by this much are replayed (harmless evictions) to cover its start. */
 const REPLAY_SECONDS = 2;
+/** How long a list waits for the subscription before it goes ahead without the cache. */
+const SUBSCRIBE_PATIENCE_MS = 1000;
 
 export class CacheEventWatch {
   private subscribing?: Promise<void>;
   private aborter?: AbortController;
+  private closed = false;
 
   constructor(
     private readonly docker: Docker,
@@ -29,12 +32,20 @@ export class CacheEventWatch {
    * subscription asks for a replay since a moment before, and nothing in between is missed.
    */
   ensure(): Promise<void> {
-    if (this.cache.live) return Promise.resolve();
+    if (this.cache.live || this.closed) return Promise.resolve();
     this.subscribing ??= this.subscribe().finally(() => (this.subscribing = undefined));
-    return this.subscribing;
+    // An engine slow to answer the subscription must not hold up the list: it then runs uncached.
+    let timer: NodeJS.Timeout | undefined;
+    const patience = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, SUBSCRIBE_PATIENCE_MS);
+      timer.unref();
+    });
+    return Promise.race([this.subscribing, patience]).finally(() => clearTimeout(timer));
   }
 
+  /** For good: lists are uncached from now on. */
   close(): void {
+    this.closed = true;
     this.aborter?.abort();
     this.aborter = undefined;
     this.cache.setLive(false);

@@ -139,4 +139,13 @@ describe('DockerModuleRuntime.list() cache on a real engine', () => {
     expect(ms.map((m) => m.name)).toEqual(['alpha']);
     expect(ms[0].state.statusDescription).toBe('exited');
   });
+
+  it('inspects every module again once the event watch is closed (no events, no cache)', async () => {
+    await runtime.list();
+    runtime.close();
+    const before = inspects();
+    const ms = await listMatchesTruth();
+    await runtime.list();
+    expect(inspects() - before).toBe(2 * ms.length);
+  });
 });
