@@ -145,6 +145,10 @@ async function main(): Promise<void> {
     );
 
     const lines = MODULES + 1;
+    // NODE_EXTRA_CA_CERTS (set on these build machines, not on a device or in the snap) makes node
+    // read a CA bundle at every start: ~40 ms of CPU before any of our code runs.
+    const deviceEnv = { ...process.env };
+    delete deviceEnv.NODE_EXTRA_CA_CERTS;
     const variants: [string, string, string[], NodeJS.ProcessEnv][] = [
       ['docker ps', '/usr/bin/docker', ['ps'], dockerEnv],
       ['iotedge list (bin/iotedge)', process.execPath, [path.join(ROOT, 'bin/iotedge'), '-H', host, 'list'], process.env],
@@ -154,6 +158,8 @@ async function main(): Promise<void> {
       // --no-verbose is not on the fast path: the same list, parsed by yargs (the cost the fast path saves).
       ['iotedge list via yargs', process.execPath, [entryBundle, '-H', host, 'list', '--no-verbose'], process.env],
       ['node -e 0 (floor)', process.execPath, ['-e', 'console.log(Array(51).fill("x").join("\\n"))'], process.env],
+      ['iotedge list, device env', process.execPath, [path.join(ROOT, 'bin/iotedge'), '-H', host, 'list'], deviceEnv],
+      ['node -e 0, device env', process.execPath, ['-e', 'console.log(Array(51).fill("x").join("\\n"))'], deviceEnv],
     ];
     for (const [, cmd, args, env] of variants) timed(cmd, args, env, lines); // warm-up
     const samples = variants.map(() => [] as Sample[]);
@@ -181,8 +187,13 @@ async function main(): Promise<void> {
     console.log(`  GET /modules from a warm client (edged's own time): median ${median(api).toFixed(1)} ms`);
     const rss = vmRssKb(edged.pid!);
     console.log(`edged VmRSS with ${MODULES} modules: ${(rss / 1024).toFixed(1)} MiB`);
-    const verdict = wall[1] / wall[0] <= 2 ? 'met' : 'NOT met';
-    console.log(`goal (bin/iotedge list <= 2x docker ps, wall): ${verdict}; load average ${os.loadavg()[0].toFixed(2)}`);
+    const verdict = (i: number) => (wall[i] / wall[0] <= 2 ? 'met' : 'NOT met');
+    const deviceIndex = variants.findIndex(([label]) => label === 'iotedge list, device env');
+    console.log(
+      `goal (bin/iotedge list <= 2x docker ps, wall): ${verdict(1)} here` +
+        (process.env.NODE_EXTRA_CA_CERTS ? `, ${verdict(deviceIndex)} without NODE_EXTRA_CA_CERTS (as on a device)` : '') +
+        `; load average ${os.loadavg()[0].toFixed(2)}`,
+    );
   } finally {
     if (edged && edged.exitCode === null) {
       const exited = new Promise((r) => edged!.once('exit', r));
