@@ -11,7 +11,7 @@ import { Backoff } from './backoff';
 import type { Health } from './health';
 import { type Probe } from './probes';
 import { type Spawner, describeExit } from './spawner';
-import { type Outcome, supervise } from './supervise';
+import { type Outcome, sleepLinked, supervise } from './supervise';
 
 export interface IotedgedServiceDeps {
   spawner: Spawner;
@@ -67,7 +67,7 @@ export function runIotedgedService(d: IotedgedServiceDeps): Promise<Outcome> {
           await d.health.report({ status: 'waiting', message: 'waiting for the Docker engine (dockerd service)', code: 'engine-wait' });
           told = true;
         }
-        await d.clock.sleep(t.engineWaitMs, signal);
+        await sleepLinked(d.clock, t.engineWaitMs, signal);
       }
     },
     request: async () => ({ command: d.command, args: d.args, env: d.env }),

@@ -105,12 +105,25 @@ export async function supervise(o: SuperviseOptions): Promise<Outcome> {
     if (first.kind === 'exit') log.warn(`${o.name} ${describeExit(exit)}: restarting in ${delay / 1000}s`);
     ev.exited?.(exit, delay);
     try {
-      await o.clock.sleep(delay, o.signal);
+      await sleepLinked(o.clock, delay, o.signal);
     } catch {
       break;
     }
   }
   return { kind: 'stopped' };
+}
+
+/** clock.sleep on a child signal, so no listener stays on the long-lived one after each sleep. */
+export async function sleepLinked(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+  const ctl = new AbortController();
+  const link = () => ctl.abort(signal.reason);
+  if (signal.aborted) link();
+  else signal.addEventListener('abort', link, { once: true });
+  try {
+    await clock.sleep(ms, ctl.signal);
+  } finally {
+    signal.removeEventListener('abort', link);
+  }
 }
 
 /** Resolves with a reason when the process must be restarted; never resolves otherwise. */
@@ -119,7 +132,7 @@ async function watch(o: SuperviseOptions, started: number, signal: AbortSignal):
   let failures = 0;
   try {
     for (;;) {
-      await o.clock.sleep(ready ? o.probeIntervalMs : o.startupProbeMs, signal);
+      await sleepLinked(o.clock, ready ? o.probeIntervalMs : o.startupProbeMs, signal);
       const ok = await o.probe(signal).catch(() => false);
       if (signal.aborted) break;
       if (!ready) {
