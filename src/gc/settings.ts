@@ -4,6 +4,7 @@
  * days, the cleanup time "HH:MM" in local time. Validated here, typed everywhere else.
  */
 import { ConfigError } from '../errors';
+import { COARSE_UNITS, scanDuration } from '../util/duration';
 
 const SECOND = 1000;
 const MINUTE = 60 * SECOND;
@@ -39,38 +40,20 @@ export const GC_DEFAULTS = {
   startup_delay: '5m',
 } as const;
 
-const UNITS: Record<string, number> = {
-  s: SECOND, sec: SECOND, secs: SECOND, second: SECOND, seconds: SECOND,
-  m: MINUTE, min: MINUTE, mins: MINUTE, minute: MINUTE, minutes: MINUTE,
-  h: HOUR, hr: HOUR, hrs: HOUR, hour: HOUR, hours: HOUR,
-  d: DAY, day: DAY, days: DAY,
-  w: 7 * DAY, week: 7 * DAY, weeks: 7 * DAY,
-};
-
 const DURATION_HINT = 'Use a number and a unit, e.g. "1d", "12h", "30m", "1w" or "1d 12h"';
 
-/** Parses "1d", "12h", "1h 30m", "2weeks"; `key` names the setting in the error. */
+/** Parses "1d", "12h", "1h 30m", "2weeks" (seconds to weeks, as written); `key` names the setting in the error. */
 export function parseDuration(text: unknown, key: string): number {
   if (typeof text !== 'string' || text.trim() === '') {
     throw new ConfigError(`${key} must be a duration string, got ${describe(text)}`, { hint: DURATION_HINT });
   }
-  const re = /\s*(\d+)\s*([a-zA-Z]+)\s*/y;
-  let total = 0;
-  let pos = 0;
-  const s = text.trim();
-  while (pos < s.length) {
-    re.lastIndex = pos;
-    const m = re.exec(s);
-    const unit = m ? UNITS[m[2]] : undefined;
-    if (!m || unit === undefined) {
-      const what = m ? `unknown unit "${m[2]}"` : 'a number must come before each unit';
-      throw new ConfigError(`${key} = "${text}" is not a duration (${what})`, { hint: DURATION_HINT });
-    }
-    total += Number(m[1]) * unit;
-    pos = re.lastIndex;
+  const scan = scanDuration(text, { units: COARSE_UNITS });
+  if (!('ms' in scan)) {
+    const what = scan.problem === 'unknown-unit' ? `unknown unit "${scan.unit}"` : 'a number must come before each unit';
+    throw new ConfigError(`${key} = "${text}" is not a duration (${what})`, { hint: DURATION_HINT });
   }
-  if (!Number.isSafeInteger(total)) throw new ConfigError(`${key} = "${text}" is too long`, { hint: DURATION_HINT });
-  return total;
+  if (!Number.isSafeInteger(scan.ms)) throw new ConfigError(`${key} = "${text}" is too long`, { hint: DURATION_HINT });
+  return scan.ms;
 }
 
 /** As upstream: at least one day, and a whole number of days. */

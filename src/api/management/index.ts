@@ -33,6 +33,6 @@ export type { ManagementContext, ModuleStatusOverlay } from './context';
 export type { ModuleDetails } from './module-details';
 export { moduleDetails } from './module-details';
 export { parseModuleSpec } from './module-spec';
-export { parseTimeSpec, parseDuration } from './time-spec';
+export { parseTimeSpec } from './time-spec';
 export { MANAGEMENT_API_VERSIONS, DEFAULT_MANAGEMENT_API_VERSION } from './versions';
 export type { ManagementApiVersion } from './versions';

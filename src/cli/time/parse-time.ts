@@ -3,20 +3,20 @@
  * timestamp in seconds, or a duration counted back from now. The answer is unix seconds.
  */
 import { BadRequestError } from '../../errors';
-import { parseDuration } from './duration';
+import { HUMANTIME_UNITS, WEEK, parseDuration as parseDurationIn } from '../../util/duration';
+import { parseTimeSpec, type TimeSpecNotation } from '../../util/time-spec';
 
-const RFC3339 = /^\d{4}-\d{2}-\d{2}[Tt ]\d{2}:\d{2}:\d{2}(\.\d+)?([Zz]|[+-]\d{2}:\d{2})$/;
+/** humantime's units plus "wk", and a unit in any case ("1H", "2 Days"). */
+const CLI_NOTATION: TimeSpecNotation = { units: { ...HUMANTIME_UNITS, wk: WEEK }, anyCase: true };
+
+/** Milliseconds of a duration as the CLI takes it, or undefined when the text is not one. */
+export function parseDuration(text: string): number | undefined {
+  return parseDurationIn(text, CLI_NOTATION);
+}
 
 /** Unix seconds for `text`, or undefined when it is none of the accepted forms. */
 export function parseTime(text: string, nowMs: number): number | undefined {
-  const s = text.trim();
-  if (RFC3339.test(s)) {
-    const ms = Date.parse(s.replace(' ', 'T'));
-    return Number.isNaN(ms) ? undefined : Math.floor(ms / 1000);
-  }
-  if (/^-?\d+$/.test(s)) return Number(s);
-  const duration = parseDuration(s);
-  return duration === undefined ? undefined : Math.floor((nowMs - duration) / 1000);
+  return parseTimeSpec(text, nowMs, CLI_NOTATION);
 }
 
 /** As parseTime, but a bad value is a usage error naming the option. */

@@ -1,5 +1,4 @@
-import { parseDuration } from '../../../src/cli/time/duration';
-import { parseTail, parseTime, parseTimeOption } from '../../../src/cli/time/parse-time';
+import { parseDuration, parseTail, parseTime, parseTimeOption } from '../../../src/cli/time/parse-time';
 import { BadRequestError } from '../../../src/errors';
 
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);

@@ -1,6 +1,6 @@
 import { parseLogOptions } from '../../../../src/api/management/log-options';
 import { parseModuleSpec } from '../../../../src/api/management/module-spec';
-import { parseDuration, parseTimeSpec } from '../../../../src/api/management/time-spec';
+import { parseTimeSpec } from '../../../../src/api/management/time-spec';
 
 const NOW = Date.UTC(2026, 0, 2, 12, 0, 0);
 const nowS = NOW / 1000;
@@ -25,8 +25,8 @@ describe('parseTimeSpec', () => {
   });
 
   it('tells minutes (m) from months (M)', () => {
-    expect(parseDuration('1m')).toBe(60);
-    expect(parseDuration('1M')).toBe(2630016);
+    expect(parseTimeSpec('1m', NOW)).toBe(nowS - 60);
+    expect(parseTimeSpec('1M', NOW)).toBe(nowS - 2630016);
   });
 });
 
