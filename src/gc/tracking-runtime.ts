@@ -5,30 +5,23 @@
  * so a collection running outside the deployment lock keeps that image. Recording never fails
  * the module operation: a missed record only means an image is kept.
  */
-import type { Readable } from 'node:stream';
+import { DelegatingRuntime } from '../runtime/delegating-runtime';
 import type { ImageStore } from '../runtime/images';
-import type {
-  DockerConfig,
-  LogOptions,
-  Module,
-  ModuleRuntime,
-  ModuleSpec,
-  RuntimeEvent,
-  SystemInfo,
-  SystemResources,
-} from '../runtime/types';
+import type { DockerConfig, ModuleRuntime, ModuleSpec } from '../runtime/types';
 import type { Logger } from '../util/log';
 import type { ImageUseTracker } from './tracker';
 
-export class ImageTrackingRuntime implements ModuleRuntime {
+export class ImageTrackingRuntime extends DelegatingRuntime {
   constructor(
-    readonly inner: ModuleRuntime,
+    inner: ModuleRuntime,
     readonly tracker: ImageUseTracker,
     private readonly images: ImageStore,
     private readonly logger: Logger,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async create(spec: ModuleSpec): Promise<void> {
+  override async create(spec: ModuleSpec): Promise<void> {
     const done = this.tracker.beginUse(spec.config.image);
     try {
       await this.inner.create(spec);
@@ -39,7 +32,7 @@ export class ImageTrackingRuntime implements ModuleRuntime {
     }
   }
 
-  async pull(config: DockerConfig): Promise<void> {
+  override async pull(config: DockerConfig): Promise<void> {
     const done = this.tracker.beginUse(config.image);
     try {
       await this.inner.pull(config);
@@ -49,38 +42,10 @@ export class ImageTrackingRuntime implements ModuleRuntime {
     }
   }
 
-  async remove(name: string): Promise<void> {
+  override async remove(name: string): Promise<void> {
     const before = await this.inner.get(name).catch(() => undefined);
     await this.inner.remove(name);
     if (before) await this.record(before.config.image, before.state.imageId);
-  }
-
-  start(name: string): Promise<void> {
-    return this.inner.start(name);
-  }
-  stop(name: string, waitBeforeKillSeconds?: number): Promise<void> {
-    return this.inner.stop(name, waitBeforeKillSeconds);
-  }
-  restart(name: string): Promise<void> {
-    return this.inner.restart(name);
-  }
-  get(name: string): Promise<Module> {
-    return this.inner.get(name);
-  }
-  list(): Promise<Module[]> {
-    return this.inner.list();
-  }
-  logs(name: string, options: LogOptions): Promise<Readable> {
-    return this.inner.logs(name, options);
-  }
-  systemInfo(): Promise<SystemInfo> {
-    return this.inner.systemInfo();
-  }
-  systemResources(): Promise<SystemResources> {
-    return this.inner.systemResources();
-  }
-  events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    return this.inner.events(signal);
   }
 
   private async record(ref: string, knownId?: string): Promise<void> {

@@ -3,8 +3,8 @@
  * its socket directory before its container is created or started, and loses it when removed; a
  * bind of its socket file (what upstream's edgeAgent asks for) becomes a bind of the directory.
  */
-import type { Readable } from 'node:stream';
-import type { DockerConfig, LogOptions, Module, ModuleRuntime, ModuleSpec, RuntimeEvent } from '../../runtime/types';
+import { DelegatingRuntime } from '../../runtime/delegating-runtime';
+import type { ModuleRuntime, ModuleSpec } from '../../runtime/types';
 
 export interface ModuleSocketHooks {
   ensure(module: string): Promise<unknown>;
@@ -13,13 +13,15 @@ export interface ModuleSocketHooks {
   adaptBinds?(module: string, binds: readonly string[]): Promise<string[]>;
 }
 
-export class WorkloadSocketRuntime implements ModuleRuntime {
+export class WorkloadSocketRuntime extends DelegatingRuntime {
   constructor(
-    private readonly inner: ModuleRuntime,
+    inner: ModuleRuntime,
     private readonly sockets: ModuleSocketHooks,
-  ) {}
+  ) {
+    super(inner);
+  }
 
-  async create(spec: ModuleSpec): Promise<void> {
+  override async create(spec: ModuleSpec): Promise<void> {
     await this.sockets.ensure(spec.name);
     await this.inner.create(await this.withDirectoryBinds(spec));
   }
@@ -32,43 +34,18 @@ export class WorkloadSocketRuntime implements ModuleRuntime {
     return { ...spec, config: { ...spec.config, createOptions: { ...spec.config.createOptions, HostConfig: { ...hostConfig, Binds: binds } } } };
   }
 
-  async start(name: string): Promise<void> {
+  override async start(name: string): Promise<void> {
     await this.sockets.ensure(name);
     await this.inner.start(name);
   }
 
-  async restart(name: string): Promise<void> {
+  override async restart(name: string): Promise<void> {
     await this.sockets.ensure(name);
     await this.inner.restart(name);
   }
 
-  async remove(name: string): Promise<void> {
+  override async remove(name: string): Promise<void> {
     await this.inner.remove(name);
     await this.sockets.remove(name);
-  }
-
-  pull(config: DockerConfig): Promise<void> {
-    return this.inner.pull(config);
-  }
-  stop(name: string, waitBeforeKillSeconds?: number): Promise<void> {
-    return this.inner.stop(name, waitBeforeKillSeconds);
-  }
-  get(name: string): Promise<Module> {
-    return this.inner.get(name);
-  }
-  list(): Promise<Module[]> {
-    return this.inner.list();
-  }
-  logs(name: string, options: LogOptions): Promise<Readable> {
-    return this.inner.logs(name, options);
-  }
-  systemInfo() {
-    return this.inner.systemInfo();
-  }
-  systemResources() {
-    return this.inner.systemResources();
-  }
-  events(signal: AbortSignal): AsyncIterable<RuntimeEvent> {
-    return this.inner.events(signal);
   }
 }
