@@ -23,6 +23,10 @@ test: build typecheck
 test-unit: build
 	@jest --ci test/unit test/contract
 
+# The built snap under a real snapd in a systemd container (part of `make test` too).
+test-e2e: build
+	@jest --ci test/e2e
+
 # A private dockerd, edged running the bundled example deployment, then `iotedge list`.
 run: build
 	@examples/run.sh "$(RUN_DIR)"
