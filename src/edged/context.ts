@@ -22,6 +22,11 @@ export interface EdgedContext extends ManagementContext {
   deploymentLock: Mutex;
   /** Aborted when edged begins to stop: components' loops end on it. */
   signal: AbortSignal;
+  /**
+   * A component that cannot go on says so here: edged stops and exits non-zero, so whatever
+   * supervises it starts it afresh (upstream exits when the watchdog's retries run out).
+   */
+  fatal?: (e: Error) => void;
   /** The images the current desired deployment references (filled by the agent, read by image GC). */
   desiredImages?: () => Promise<string[]> | string[];
 }

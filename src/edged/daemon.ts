@@ -39,6 +39,9 @@ export class Edged {
   private stopping?: Promise<void>;
   private readonly log: Logger;
   private readonly clock: Clock;
+  private reportFatal!: (e: Error) => void;
+  /** Resolves with the error a component could not go on with (see EdgedContext.fatal). */
+  readonly fatal: Promise<Error> = new Promise((resolve) => (this.reportFatal = resolve));
 
   constructor(private readonly options: EdgedOptions) {
     this.log = options.logger;
@@ -108,6 +111,7 @@ export class Edged {
       runtime,
       deploymentLock: new Mutex(),
       signal,
+      fatal: (e) => this.reportFatal(e),
     };
   }
 

@@ -85,7 +85,14 @@ export async function run(argv: readonly string[], overrides: Partial<MainIo> = 
     io.stderr(oneLine(e));
     return finish(e instanceof ConfigError ? ExitCode.badConfig : ExitCode.failure);
   }
-  await stopped;
+  const fatal = await Promise.race([stopped.then(() => undefined), edged.fatal]);
+  if (fatal) {
+    logger.error(`stopping: ${fatal.message}`);
+    await edged.stop();
+    unsubscribe();
+    io.stderr(oneLine(fatal));
+    return finish(ExitCode.failure);
+  }
   unsubscribe();
   return finish(ExitCode.ok);
 }

@@ -271,7 +271,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
         });
         watchdogDone = watchdog.run(signal).catch((e: Error) => {
           log.error(`${e.message}: edged no longer supervises edgeAgent`);
-          options.onFatal?.(e);
+          (options.onFatal ?? ctx.fatal)?.(e);
         });
       }
     },
