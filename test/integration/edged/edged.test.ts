@@ -3,13 +3,9 @@
  * created, listed, started, stopped, logged and deleted over the real management socket, the
  * answers checked against upstream's schema, and SIGTERM leaving a running module running.
  */
-import { EventEmitter } from 'node:events';
-import { existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import * as http from 'node:http';
-import * as os from 'node:os';
-import * as path from 'node:path';
-import { run } from '../../../src/edged/main';
-import { startTestEngine, TestEngine } from '../../helpers/engine';
+import { startEdged, until, type EdgedUnderTest } from '../../helpers/edged';
 import { loadSpec, validateResponse } from '../../contract/helpers/openapi';
 import { demuxDockerStream, unixRequest } from '../../contract/helpers/unix-client';
 
@@ -23,64 +19,18 @@ const moduleSpec = (name: string) => ({
   config: { settings: { image: 'edge-test/busybox:1', createOptions: { Cmd: ['sh', '-c', SCRIPT] } }, env: [{ key: 'GREETING', value: 'hi' }] },
 });
 
-/** Polls a condition with a bounded wait (the engine acts asynchronously). */
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-let engine: TestEngine;
-let dir: string;
-let mgmt: string;
-const signals = new EventEmitter();
-const stderr: string[] = [];
-let exitCode: Promise<number>;
+let edged: EdgedUnderTest;
 
 beforeAll(async () => {
-  engine = await startTestEngine();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'edged-it-'));
-  mgmt = path.join(dir, 'run', 'mgmt.sock');
-  writeFileSync(
-    path.join(dir, 'config.toml'),
-    [
-      '[moby_runtime]',
-      `uri = "${engine.host}"`,
-      'network = "azure-iot-edge"',
-      '',
-      '[listen]',
-      `management_uri = "unix://${mgmt}"`,
-      `workload_uri = "unix://${path.join(dir, 'run', 'workload.sock')}"`,
-      '',
-    ].join('\n'),
-  );
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  exitCode = run(['--config', path.join(dir, 'config.toml'), '--home', path.join(dir, 'home'), '--log-level', 'debug'], {
-    stderr: (l) => stderr.push(l),
-    onSignal: (h) => {
-      signals.on('signal', h);
-      return () => signals.off('signal', h);
-    },
-    exit: () => undefined,
-    onReady: ready,
-  });
-  await Promise.race([isReady, exitCode.then((c) => Promise.reject(new Error(`edged exited ${c}: ${stderr.join('\n')}`)))]);
+  edged = await startEdged({ prefix: 'edged-it-', network: 'azure-iot-edge', listen: true, args: ['--log-level', 'debug'] });
 });
 
 afterAll(async () => {
-  signals.emit('signal', 'SIGTERM');
-  await exitCode?.catch(() => undefined);
-  await engine?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await edged?.stop();
 });
 
 const call = (method: string, p: string, body?: unknown) =>
-  unixRequest(mgmt, method, `${p}${p.includes('?') ? '&' : '?'}api-version=${V}`, body);
+  unixRequest(edged.mgmt, method, `${p}${p.includes('?') ? '&' : '?'}api-version=${V}`, body);
 
 const status = async (name: string) => {
   const res = await call('GET', `/modules/${name}`);
@@ -88,10 +38,10 @@ const status = async (name: string) => {
 };
 
 it('is ready with a home of 0700, a management socket of 0660 and a workload placeholder', async () => {
-  expect(stderr.some((l) => l.includes('edged ready'))).toBe(true);
-  expect(statSync(path.join(dir, 'home')).mode & 0o777).toBe(0o700);
-  expect(statSync(mgmt).mode & 0o777).toBe(0o660);
-  const wl = await unixRequest(path.join(dir, 'run', 'workload.sock'), 'GET', '/trust-bundle?api-version=2019-01-30');
+  expect(edged.log.some((l) => l.includes('edged ready'))).toBe(true);
+  expect(statSync(edged.home).mode & 0o777).toBe(0o700);
+  expect(statSync(edged.mgmt).mode & 0o777).toBe(0o660);
+  const wl = await unixRequest(edged.workload, 'GET', '/trust-bundle?api-version=2019-01-30');
   expect(wl.status).toBe(501);
 });
 
@@ -134,7 +84,7 @@ it('follows logs as a chunked stream until the client goes away', async () => {
   await call('POST', '/modules', moduleSpec('follower'));
   await call('POST', '/modules/follower/start');
   const got = await new Promise<string>((resolve, reject) => {
-    const req = http.request({ socketPath: mgmt, path: `/modules/follower/logs?follow=true&tail=0&api-version=${V}` }, (res) => {
+    const req = http.request({ socketPath: edged.mgmt, path: `/modules/follower/logs?follow=true&tail=0&api-version=${V}` }, (res) => {
       expect(res.headers['transfer-encoding']).toBe('chunked');
       res.on('data', (chunk: Buffer) => {
         const t = demuxDockerStream(chunk).map((f) => f.text).join('');
@@ -171,11 +121,11 @@ it('updates a module with PUT ?start=true', async () => {
 
 it('on SIGTERM removes its sockets, exits 0 and leaves running modules running', async () => {
   await until('follower running', async () => ((await status('follower')) === 'running' ? true : undefined));
-  signals.emit('signal', 'SIGTERM');
-  expect(await exitCode).toBe(0);
-  expect(existsSync(mgmt)).toBe(false);
-  expect(existsSync(path.join(dir, 'run', 'workload.sock'))).toBe(false);
-  const inspect = await engine.docker.getContainer('follower').inspect();
+  edged.signal('SIGTERM');
+  expect(await edged.exit).toBe(0);
+  expect(existsSync(edged.mgmt)).toBe(false);
+  expect(existsSync(edged.workload)).toBe(false);
+  const inspect = await edged.engine.docker.getContainer('follower').inspect();
   expect(inspect.State.Running).toBe(true);
-  expect(stderr.some((l) => l.includes('modules are left running'))).toBe(true);
+  expect(edged.log.some((l) => l.includes('modules are left running'))).toBe(true);
 });
