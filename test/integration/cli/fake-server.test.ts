@@ -6,8 +6,7 @@ import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
-import { execute } from '../../../src/cli/main';
+import { captureCli } from '../../helpers/cli';
 import { bundleCli } from './cli-bundle';
 import { frame, moduleDetails, startFakeServer, type FakeServer } from './fake-management-server';
 
@@ -36,16 +35,7 @@ beforeEach(() => {
   server.failWith = undefined;
 });
 
-async function cli(argv: string[], env: NodeJS.ProcessEnv = { IOTEDGE_HOST: host }) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
-  const code = await execute(argv, { env, stdout: out, stderr: err, now: () => NOW });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
-}
+const cli = (argv: string[], env: NodeJS.ProcessEnv = { IOTEDGE_HOST: host }) => captureCli(argv, { env, now: () => NOW });
 
 test('list: upstream table from GET /modules?api-version=2022-08-03', async () => {
   server.modules.set('tempSensor', moduleDetails('tempSensor', 'edge-test/sensor:1', 'running', { startTime: iso(11_000) }));

@@ -3,67 +3,26 @@
  * dockerd, modules created through the management API, then list/logs/restart as a user runs them.
  */
 import { spawn } from 'node:child_process';
-import { EventEmitter } from 'node:events';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import * as os from 'node:os';
+import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { ManagementClient } from '../../../src/cli/management-client';
 import { execute } from '../../../src/cli/main';
-import { run as runEdged } from '../../../src/edged/main';
-import { startTestEngine, type TestEngine } from '../../helpers/engine';
+import { captureCli } from '../../helpers/cli';
+import { startEdged, until, type EdgedUnderTest } from '../../helpers/edged';
 import { bundleCli } from './cli-bundle';
 
 const IMAGE = 'edge-test/busybox:1';
 
-async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-let engine: TestEngine;
-let dir: string;
+let edged: EdgedUnderTest;
 let host: string;
 let client: ManagementClient;
-const signals = new EventEmitter();
-const edgedLog: string[] = [];
-let edgedExit: Promise<number>;
 
-async function cli(argv: string[]) {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
-  const code = await execute(['-H', host, ...argv], { env: {}, stdout: out, stderr: err });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
-}
+const cli = (argv: string[]) => captureCli(['-H', host, ...argv]);
 
 beforeAll(async () => {
-  engine = await startTestEngine();
-  dir = mkdtempSync(path.join(os.tmpdir(), 'cli-edged-'));
-  const home = path.join(dir, 'home');
-  host = `unix://${home}/mgmt.sock`;
-  writeFileSync(path.join(dir, 'config.toml'), `[moby_runtime]\nuri = "${engine.host}"\nnetwork = "azure-iot-edge"\n`);
-  let ready!: () => void;
-  const isReady = new Promise<void>((r) => (ready = r));
-  edgedExit = runEdged(['--config', path.join(dir, 'config.toml'), '--home', home], {
-    stderr: (l) => edgedLog.push(l),
-    stdout: (l) => edgedLog.push(l),
-    onSignal: (h) => {
-      signals.on('signal', h);
-      return () => signals.off('signal', h);
-    },
-    exit: () => undefined,
-    onReady: ready,
-  });
-  await Promise.race([isReady, edgedExit.then((c) => Promise.reject(new Error(`edged exited ${c}: ${edgedLog.join('\n')}`)))]);
+  edged = await startEdged({ prefix: 'cli-edged-', network: 'azure-iot-edge' });
+  host = edged.host;
   client = new ManagementClient(host);
   const create = (name: string, script: string) =>
     client.create({ name, type: 'docker', config: { image: IMAGE, createOptions: { Cmd: ['sh', '-c', script] } }, env: {}, imagePullPolicy: 'never' });
@@ -78,10 +37,7 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  signals.emit('signal', 'SIGTERM');
-  await edgedExit?.catch(() => undefined);
-  await engine?.stop();
-  if (dir) rmSync(dir, { recursive: true, force: true });
+  await edged?.stop();
 });
 
 test('iotedge list: upstream table with the real statuses', async () => {
@@ -151,9 +107,9 @@ test('unknown module: one line naming it, exit 3', async () => {
 });
 
 test('as a process, from the bundled CLI', async () => {
-  const bundle = path.join(dir, 'iotedge.js');
+  const bundle = path.join(edged.dir, 'iotedge.js');
   bundleCli(bundle);
-  const entry = path.join(dir, 'iotedge');
+  const entry = path.join(edged.dir, 'iotedge');
   writeFileSync(entry, `require(${JSON.stringify(bundle)}).run(process.argv.slice(2));\n`);
   // Asynchronously: edged answers from this very process.
   const child = spawn(process.execPath, [entry, 'list'], { env: { ...process.env, IOTEDGE_HOST: host } });
