@@ -16,15 +16,7 @@ import type {
 } from '../../src/runtime/types';
 import { ORIGINAL_IMAGE_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/runtime/types';
 import { FakeClock } from '../../src/util/clock';
-
-/** One frame of Docker's multiplexed log stream: [stream, 0, 0, 0, size(4, BE)] + payload. */
-export function dockerFrame(stream: 1 | 2, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+import { dockerFrame } from './docker-frame';
 
 export class FakeRuntime implements ModuleRuntime {
   readonly modules = new Map<string, Module>();

@@ -8,7 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { captureCli } from '../../helpers/cli';
 import { bundleCli } from './cli-bundle';
-import { frame, moduleDetails, startFakeServer, type FakeServer } from './fake-management-server';
+import { dockerFrame as frame } from '../../helpers/docker-frame';
+import { moduleDetails, startFakeServer, type FakeServer } from './fake-management-server';
 
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
 const iso = (msAgo: number) => new Date(NOW - msAgo).toISOString();

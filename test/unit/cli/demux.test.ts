@@ -1,14 +1,7 @@
 import { PassThrough, Readable } from 'node:stream';
 import { LogDemuxer, STDERR, STDOUT, type LogFrame } from '../../../src/cli/logs/demux';
 import { pipeLogs } from '../../../src/cli/logs/pipe';
-
-function frame(stream: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
+import { dockerFrame as frame } from '../../helpers/docker-frame';
 
 function decode(chunks: Buffer[]): { stream: number; text: string }[] {
   const d = new LogDemuxer();

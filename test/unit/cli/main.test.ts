@@ -1,16 +1,9 @@
 import { Readable } from 'node:stream';
 import { NotFoundError, UnavailableError } from '../../../src/errors';
 import { cli, fakeRuntime, listed } from './fakes';
+import { dockerFrame as frame } from '../../helpers/docker-frame';
 
 const NOW = Date.UTC(2026, 0, 31, 12);
-
-function frame(stream: number, text: string): Buffer {
-  const payload = Buffer.from(text);
-  const header = Buffer.alloc(8);
-  header[0] = stream;
-  header.writeUInt32BE(payload.length, 4);
-  return Buffer.concat([header, payload]);
-}
 
 describe('iotedge list', () => {
   test('prints the table from the runtime', async () => {
