@@ -6,7 +6,8 @@
  */
 export type TomlTable = Record<string, unknown>;
 
-function isTable(v: unknown): v is TomlTable {
+/** A TOML table: an object that is neither an array nor a date. */
+export function isTable(v: unknown): v is TomlTable {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 

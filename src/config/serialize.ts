@@ -3,6 +3,8 @@
  * each sub-table under its own `[a.b]` header (empty ones too, as upstream writes them).
  * Docker createOptions stay one inline table, as the template shows them.
  */
+import { isTable } from './merge';
+
 type Table = Record<string, unknown>;
 
 const INLINE_KEYS = new Set(['createOptions']);
@@ -12,10 +14,6 @@ export function toToml(doc: Table, header?: string): string {
   if (lines.length) lines.push('');
   emitTable(doc, [], lines);
   return `${lines.join('\n').replace(/^\n+/, '')}\n`;
-}
-
-function isTable(v: unknown): v is Table {
-  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
 function emitTable(table: Table, path: string[], lines: string[]): void {

@@ -15,6 +15,7 @@ import { joinCreateOptions } from './create-options';
 import { DeploymentError } from './errors';
 import { canonicalHost, normalizeImage, registryHost } from './image';
 import { parseJson, unwrap } from './unwrap';
+import { isObject } from '../../util/is-object';
 
 const RESTART_POLICIES: readonly RestartPolicy[] = ['never', 'on-failure', 'on-unhealthy', 'always'];
 const STATUSES = ['running', 'stopped'] as const;
@@ -24,7 +25,6 @@ const MODULE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const SCHEMA_VERSION = /^1\.[01](\.\d+)?$/;
 
 type Obj = Record<string, unknown>;
-const isObject = (v: unknown): v is Obj => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export function parseDeploymentText(text: string): Deployment {
   return parseDeployment(parseJson(text));

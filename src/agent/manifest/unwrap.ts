@@ -6,14 +6,13 @@
  */
 import { DeploymentStatusCode } from '../types';
 import { DeploymentError } from './errors';
+import { isObject } from '../../util/is-object';
 
 export interface DesiredDocument {
   desired: Record<string, unknown>;
   version?: number;
   shape: 'modulesContent' | 'content' | 'deploymentConfig' | 'desired';
 }
-
-const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
 
 export function parseJson(text: string, source = 'the deployment'): unknown {
   try {

@@ -27,3 +27,11 @@ export async function readJsonBody(req: IncomingMessage, limit = MAX_BODY_BYTES)
     throw new BadRequestError(`request body is not valid JSON: ${(e as Error).message}`, { cause: e });
   }
 }
+
+/** `body[key]` as a string; undefined when absent or null, a 400 naming the key when not a string. */
+export function optionalString(body: Record<string, unknown>, key: string): string | undefined {
+  const v = body[key];
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'string') throw new BadRequestError(`"${key}" must be a string`);
+  return v;
+}

@@ -1,19 +1,10 @@
 /** /identities: served by the identity component's IdentityManager once one is present. */
 import { BadRequestError, NotImplementedError } from '../../errors';
 import type { IdentityManager } from '../../identity/types';
+import { optionalString } from '../http/body';
 import type { Route } from '../http/types';
+import { isObject } from '../../util/is-object';
 import type { ManagementContext } from './context';
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-function optionalString(body: Record<string, unknown>, key: string): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new BadRequestError(`"${key}" must be a string`);
-  return v;
-}
 
 export function identityRoutes(ctx: ManagementContext): Route[] {
   const manager = (): IdentityManager => {

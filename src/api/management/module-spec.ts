@@ -4,13 +4,10 @@
  */
 import { BadRequestError } from '../../errors';
 import type { DockerConfig, ImagePullPolicy, ModuleSpec, RegistryAuth } from '../../runtime/types';
+import { isObject } from '../../util/is-object';
 
 function fail(message: string, hint?: string): never {
   throw new BadRequestError(message, { hint });
-}
-
-function isObject(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 export function parseModuleSpec(body: unknown): ModuleSpec {

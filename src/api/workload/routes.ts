@@ -10,6 +10,8 @@ import type { ModuleRuntime } from '../../runtime/types';
 import { moduleDetails } from '../management/module-details';
 import type { ModuleStatusOverlay } from '../management/context';
 import type { ApiDefinition, ApiRequest, Route } from '../http/types';
+import { optionalString } from '../http/body';
+import { isObject } from '../../util/is-object';
 
 /** Upstream accepts every api-version of its enum on the workload socket (edgeAgent sends 2022-08-03). */
 export const WORKLOAD_API_VERSIONS = [
@@ -151,17 +153,10 @@ function certificateResponse(issued: IssuedCertificate) {
 
 async function objectBody(req: ApiRequest): Promise<Record<string, unknown>> {
   const body = await req.json();
-  if (!body || typeof body !== 'object' || Array.isArray(body)) {
+  if (!isObject(body)) {
     throw new BadRequestError('missing request body', { hint: 'send a JSON object' });
   }
-  return body as Record<string, unknown>;
-}
-
-function optionalString(body: Record<string, unknown>, key: string): string | undefined {
-  const v = body[key];
-  if (v === undefined || v === null) return undefined;
-  if (typeof v !== 'string') throw new BadRequestError(`"${key}" must be a string`);
-  return v;
+  return body;
 }
 
 function base64Field(body: Record<string, unknown>, key: string): Buffer {
