@@ -4,12 +4,7 @@
  * days, the cleanup time "HH:MM" in local time. Validated here, typed everywhere else.
  */
 import { ConfigError } from '../errors';
-import { COARSE_UNITS, scanDuration } from '../util/duration';
-
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+import { COARSE_UNITS, DAY, HOUR, MINUTE, SECOND, scanDuration } from '../util/duration';
 
 export interface GcSettings {
   enabled: boolean;

@@ -4,10 +4,10 @@
  * optional white space, e.g. `90m`, `1 day`, `2 days 3 hours`, `1h30m`.
  */
 
-const SECOND = 1000;
-const MINUTE = 60 * SECOND;
-const HOUR = 60 * MINUTE;
-const DAY = 24 * HOUR;
+export const SECOND = 1000;
+export const MINUTE = 60 * SECOND;
+export const HOUR = 60 * MINUTE;
+export const DAY = 24 * HOUR;
 export const WEEK = 7 * DAY;
 
 /** Seconds and up: what the image collector's settings accept. */
