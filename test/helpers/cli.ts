@@ -1,6 +1,6 @@
-/** The iotedge CLI in-process for tests: a strict fake runtime, and a run with its output captured. */
+/** The iotedge CLI in-process for tests: a strict fake runtime, a captured run, a captured context. */
 import { PassThrough } from 'node:stream';
-import type { CliRuntime } from '../../src/cli/command';
+import type { CliContext, CliRuntime } from '../../src/cli/command';
 import type { CliDeps } from '../../src/cli/context';
 import { execute } from '../../src/cli/main';
 
@@ -33,4 +33,29 @@ export async function captureCli(argv: string[], deps: Partial<Omit<CliDeps, 'st
   err.on('data', (c: Buffer) => e.push(c));
   const code = await execute(argv, { env: {}, ...deps, stdout: out, stderr: err });
   return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
+}
+
+/**
+ * A CliContext for calling a command's run function directly, with stdout and stderr captured.
+ * Defaults: env {}, the clock at 0, no host to reach, a runtime that throws on every call.
+ */
+export function capturedContext(overrides: Partial<CliContext> = {}): { ctx: CliContext; stdout(): string; stderr(): string } {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const o: Buffer[] = [];
+  const e: Buffer[] = [];
+  out.on('data', (c: Buffer) => o.push(c));
+  err.on('data', (c: Buffer) => e.push(c));
+  const ctx: CliContext = {
+    env: {},
+    stdout: out,
+    stderr: err,
+    now: () => 0,
+    signal: new AbortController().signal,
+    host: 'unix:///nowhere.sock',
+    verbose: false,
+    runtime: () => strictCliRuntime(),
+    ...overrides,
+  };
+  return { ctx, stdout: () => Buffer.concat(o).toString(), stderr: () => Buffer.concat(e).toString() };
 }

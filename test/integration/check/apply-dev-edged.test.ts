@@ -7,9 +7,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { applyCommand } from '../../../src/cli/commands/config-apply';
-import type { CliContext } from '../../../src/cli/command';
+import { capturedContext } from '../../helpers/cli';
 
 describe('config apply stops the running dev edged', () => {
   let dir: string;
@@ -38,18 +37,13 @@ describe('config apply stops the running dev edged', () => {
     );
     const src = path.join(dir, 'new.toml');
     await fs.writeFile(src, 'hostname = "dev-box"\n');
-    const ctx: CliContext = {
+    const { ctx } = capturedContext({
       env: { IOTEDGE_EDGED_HOME: home },
-      stdout: new PassThrough(),
-      stderr: new PassThrough(),
       now: () => Date.now(),
-      signal: new AbortController().signal,
-      host: 'unix:///nowhere.sock',
-      verbose: false,
       runtime: () => {
         throw new Error('no hostname change here: the management API is not asked');
       },
-    };
+    });
     const out = await applyCommand({ configFile: src, configOut: target }, ctx, {
       runner: async () => {
         throw new Error('no programs on a dev machine');

@@ -8,10 +8,9 @@ import { promises as fs } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { checkCommand } from '../../../src/cli/commands/check';
-import type { CliContext } from '../../../src/cli/command';
 import { dockerProbe, sntpTime, statfsSpace, tlsHandshake } from '../../../src/cli/check/probes';
+import { capturedContext } from '../../helpers/cli';
 import { startTestEngine, type TestEngine } from '../../helpers/engine';
 
 describe('iotedge check on a device without network', () => {
@@ -47,21 +46,13 @@ describe('iotedge check on a device without network', () => {
     await fs.writeFile(path.join(dir, 'daemon.json'), JSON.stringify({ dns: ['127.0.0.53'], 'log-opts': { 'max-size': '10m', 'max-file': '3' } }));
     const tcpPort = (silentTcp.address() as net.AddressInfo).port;
     const udpPort = silentUdp.address().port;
-    const out = new PassThrough();
-    const chunks: Buffer[] = [];
-    out.on('data', (c: Buffer) => chunks.push(c));
-    const ctx: CliContext = {
-      env: {},
-      stdout: out,
-      stderr: new PassThrough(),
+    const { ctx, stdout } = capturedContext({
       now: () => Date.now(),
-      signal: new AbortController().signal,
       host: `unix://${dir}/mgmt.sock`,
-      verbose: false,
       runtime: () => {
         throw new Error('not used');
       },
-    };
+    });
     const handshake = tlsHandshake(2000);
     const started = Date.now();
     await checkCommand({ output: 'text', warningsAsErrors: false, ntpServer: '127.0.0.1' }, ctx, {
@@ -80,10 +71,10 @@ describe('iotedge check on a device without network', () => {
       edgedStarted: async () => undefined,
     }).catch((e: Error) => {
       // Only the quickstart certificate and the like may warn; nothing may fail.
-      throw new Error(`${e.message}\n${Buffer.concat(chunks).toString()}`);
+      throw new Error(`${e.message}\n${stdout()}`);
     });
     const elapsed = Date.now() - started;
-    const text = Buffer.concat(chunks).toString();
+    const text = stdout();
     process.stderr.write(`iotedge check without network: ${elapsed} ms\n`);
     expect(text).toContain('√ container engine is installed and functional - OK');
     expect(text).toContain('√ Agent image is present or can be pulled - OK');

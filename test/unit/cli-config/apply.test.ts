@@ -6,8 +6,7 @@ import { applyCommand } from '../../../src/cli/commands/config-apply';
 import type { CliContext } from '../../../src/cli/command';
 import { ConfigValidationError } from '../../../src/config/errors';
 import { UnavailableError } from '../../../src/errors';
-import { PassThrough } from 'node:stream';
-import { strictRuntime } from './run-cli';
+import { capturedContext } from '../../helpers/cli';
 
 const GOOD = '[provisioning]\nsource = "manual"\nconnection_string = "HostName=h;DeviceId=d;SharedAccessKey=YWJj"\n';
 
@@ -97,16 +96,7 @@ describe('config apply command', () => {
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  const ctx = (env: NodeJS.ProcessEnv): CliContext => ({
-    env,
-    stdout: new PassThrough(),
-    stderr: new PassThrough(),
-    now: () => 0,
-    signal: new AbortController().signal,
-    host: 'unix:///nowhere.sock',
-    verbose: false,
-    runtime: () => strictRuntime(),
-  });
+  const ctx = (env: NodeJS.ProcessEnv): CliContext => capturedContext({ env }).ctx;
 
   it('in the snap: writes $SNAP_COMMON/etc/aziot/config.toml and restarts iotedged with snapctl', async () => {
     const src = path.join(dir, 'mine.toml');

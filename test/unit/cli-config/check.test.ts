@@ -1,28 +1,14 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { checkCommand } from '../../../src/cli/commands/check';
-import type { CliContext } from '../../../src/cli/command';
 import type { FactDeps } from '../../../src/cli/check/facts';
 import { healthyDeps, HEALTHY_CONFIG, HEALTHY_DAEMON_JSON } from './check-fakes';
-import { strictRuntime } from './run-cli';
+import { capturedContext } from '../../helpers/cli';
 
 function ctx() {
-  const out = new PassThrough();
-  const chunks: Buffer[] = [];
-  out.on('data', (c: Buffer) => chunks.push(c));
-  const c: CliContext = {
-    env: {},
-    stdout: out,
-    stderr: new PassThrough(),
-    now: () => Date.UTC(2026, 0, 31, 12),
-    signal: new AbortController().signal,
-    host: 'unix:///x.sock',
-    verbose: false,
-    runtime: () => strictRuntime(),
-  };
-  return { c, text: () => Buffer.concat(chunks).toString() };
+  const { ctx: c, stdout } = capturedContext({ now: () => Date.UTC(2026, 0, 31, 12), host: 'unix:///x.sock' });
+  return { c, text: stdout };
 }
 
 const args = { output: 'text' as const, warningsAsErrors: false, ntpServer: 'x' };

@@ -1,12 +1,10 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { PassThrough } from 'node:stream';
 import { realSources, supportBundle } from '../../../src/cli/commands/support-bundle';
-import type { CliContext } from '../../../src/cli/command';
 import type { BundleSources } from '../../../src/cli/support-bundle/collect';
 import { UnavailableError } from '../../../src/errors';
-import { strictRuntime } from './run-cli';
+import { capturedContext } from '../../helpers/cli';
 import { unzip } from './unzip';
 
 const SECRETS = {
@@ -29,23 +27,8 @@ describe('iotedge support-bundle', () => {
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
   function ctx(env: NodeJS.ProcessEnv) {
-    const err = new PassThrough();
-    let progress = '';
-    err.on('data', (c: Buffer) => (progress += c.toString()));
-    const out = new PassThrough();
-    let stdout = '';
-    out.on('data', (c: Buffer) => (stdout += c.toString()));
-    const c: CliContext = {
-      env,
-      stdout: out,
-      stderr: err,
-      now: () => Date.UTC(2026, 0, 31, 12),
-      signal: new AbortController().signal,
-      host: 'unix:///none.sock',
-      verbose: false,
-      runtime: () => strictRuntime(),
-    };
-    return { c, progress: () => progress, stdout: () => stdout };
+    const { ctx: c, stdout, stderr } = capturedContext({ env, now: () => Date.UTC(2026, 0, 31, 12), host: 'unix:///none.sock' });
+    return { c, progress: stderr, stdout };
   }
 
   it('redacts every secret of the configuration and its drop-ins', async () => {
