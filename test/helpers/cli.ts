@@ -25,14 +25,9 @@ export interface CliRun {
 
 /** Runs `iotedge argv` through execute() with stdout and stderr captured; env is {} unless given. */
 export async function captureCli(argv: string[], deps: Partial<Omit<CliDeps, 'stdout' | 'stderr'>> = {}): Promise<CliRun> {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
+  const { out, err, stdout, stderr } = capturedStreams();
   const code = await execute(argv, { env: {}, ...deps, stdout: out, stderr: err });
-  return { code, stdout: Buffer.concat(o).toString(), stderr: Buffer.concat(e).toString() };
+  return { code, stdout: stdout(), stderr: stderr() };
 }
 
 /**
@@ -40,12 +35,7 @@ export async function captureCli(argv: string[], deps: Partial<Omit<CliDeps, 'st
  * Defaults: env {}, the clock at 0, no host to reach, a runtime that throws on every call.
  */
 export function capturedContext(overrides: Partial<CliContext> = {}): { ctx: CliContext; stdout(): string; stderr(): string } {
-  const out = new PassThrough();
-  const err = new PassThrough();
-  const o: Buffer[] = [];
-  const e: Buffer[] = [];
-  out.on('data', (c: Buffer) => o.push(c));
-  err.on('data', (c: Buffer) => e.push(c));
+  const { out, err, stdout, stderr } = capturedStreams();
   const ctx: CliContext = {
     env: {},
     stdout: out,
@@ -57,5 +47,15 @@ export function capturedContext(overrides: Partial<CliContext> = {}): { ctx: Cli
     runtime: () => strictCliRuntime(),
     ...overrides,
   };
-  return { ctx, stdout: () => Buffer.concat(o).toString(), stderr: () => Buffer.concat(e).toString() };
+  return { ctx, stdout, stderr };
+}
+
+function capturedStreams() {
+  const out = new PassThrough();
+  const err = new PassThrough();
+  const o: Buffer[] = [];
+  const e: Buffer[] = [];
+  out.on('data', (c: Buffer) => o.push(c));
+  err.on('data', (c: Buffer) => e.push(c));
+  return { out, err, stdout: () => Buffer.concat(o).toString(), stderr: () => Buffer.concat(e).toString() };
 }
