@@ -1,5 +1,5 @@
 /** A runtime Module as the API's ModuleDetails, filled the way upstream's edgelet-http fills it. */
-import type { Module, ModuleRuntimeState } from '../../runtime/types';
+import type { Module, ModuleRuntime, ModuleRuntimeState } from '../../runtime/types';
 import type { ModuleStatusOverlay } from './context';
 
 export interface ModuleDetails {
@@ -12,6 +12,18 @@ export interface ModuleDetails {
     exitStatus?: { exitTime: string; statusCode: string };
     runtimeStatus: { status: string; description?: string };
   };
+}
+
+/**
+ * GET /modules, as the management and the workload API both answer it: every owned module, with
+ * the agent's status overlay. `from` is read at request time (the overlay may arrive later).
+ */
+export async function listModuleDetails(from: {
+  runtime: Pick<ModuleRuntime, 'list'>;
+  moduleStatus?: (name: string) => ModuleStatusOverlay | undefined;
+}): Promise<{ modules: ModuleDetails[] }> {
+  const modules = await from.runtime.list();
+  return { modules: modules.map((m) => moduleDetails(m, from.moduleStatus?.(m.name))) };
 }
 
 export function moduleDetails(module: Module, overlay?: ModuleStatusOverlay): ModuleDetails {

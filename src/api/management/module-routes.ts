@@ -4,7 +4,7 @@ import type { ModuleSpec } from '../../runtime/types';
 import type { ApiRequest, Reply, Route } from '../http/types';
 import type { ManagementContext } from './context';
 import { parseLogOptions } from './log-options';
-import { moduleDetails } from './module-details';
+import { listModuleDetails, moduleDetails } from './module-details';
 import { parseModuleSpec } from './module-spec';
 import { SINCE } from './versions';
 
@@ -30,10 +30,7 @@ export function moduleRoutes(ctx: ManagementContext): Route[] {
     {
       method: 'GET',
       path: '/modules',
-      handler: async () => {
-        const modules = await ctx.runtime.list();
-        return { status: 200, body: { modules: modules.map((m) => moduleDetails(m, ctx.moduleStatus?.(m.name))) } };
-      },
+      handler: async () => ({ status: 200, body: await listModuleDetails(ctx) }),
     },
     {
       method: 'POST',

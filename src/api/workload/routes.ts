@@ -7,7 +7,7 @@ import { createHmac } from 'node:crypto';
 import { BadRequestError, EdgeError } from '../../errors';
 import type { IssuedCertificate } from '../../certs/module-certs';
 import type { ModuleRuntime } from '../../runtime/types';
-import { moduleDetails } from '../management/module-details';
+import { listModuleDetails } from '../management/module-details';
 import type { ModuleStatusOverlay } from '../management/context';
 import type { ApiDefinition, ApiRequest, Route } from '../http/types';
 import { optionalString } from '../http/body';
@@ -61,10 +61,7 @@ export function workloadApi(deps: WorkloadDeps, options: WorkloadApiOptions = {}
     {
       method: 'GET',
       path: '/modules',
-      handler: async () => {
-        const modules = await deps.runtime.list();
-        return { status: 200, body: { modules: modules.map((m) => moduleDetails(m, deps.moduleStatus?.(m.name))) } };
-      },
+      handler: async () => ({ status: 200, body: await listModuleDetails(deps) }),
     },
     {
       method: 'POST',
