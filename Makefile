@@ -18,7 +18,7 @@ typecheck: deps
 # Unit, contract and integration tests (each integration suite starts its own private dockerd),
 # then the end-to-end test of the built snap under a real snapd.
 test: build typecheck
-	@jest --ci
+	@jest --ci --json --outputFile=.tmp/jest-results.json
 
 test-unit: build
 	@jest --ci test/unit test/contract
