@@ -18,12 +18,15 @@ export interface EdgeErrorOptions {
   cause?: unknown;
   exitCode?: ExitCodeValue;
   httpStatus?: number;
+  /** The command already told the user (e.g. `check`'s summary): only the exit code is left to give. */
+  reported?: boolean;
 }
 
 export class EdgeError extends Error {
   readonly hint?: string;
   readonly exitCode: ExitCodeValue;
   readonly httpStatus: number;
+  readonly reported: boolean;
 
   constructor(message: string, options: EdgeErrorOptions = {}) {
     super(message, options.cause === undefined ? undefined : { cause: options.cause });
@@ -31,6 +34,7 @@ export class EdgeError extends Error {
     this.hint = options.hint;
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.httpStatus = options.httpStatus ?? 500;
+    this.reported = options.reported ?? false;
   }
 }
 

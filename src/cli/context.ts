@@ -1,6 +1,6 @@
 /** What every command runs with (CliContext), built from injectable process dependencies. */
 import type { Writable } from 'node:stream';
-import { exitCodeOf, formatError } from '../errors';
+import { EdgeError, exitCodeOf, formatError } from '../errors';
 import type { CliContext, CliRuntime } from './command';
 import { defaultHost } from './host';
 
@@ -53,7 +53,7 @@ export function createContext(argv: readonly string[], deps: CliDeps): CliContex
 /** THE place where a failure becomes one line on stderr (causes only with --verbose) and an exit code. */
 export function failed(e: unknown, ctx: CliContext): number {
   if (ctx.signal.aborted) return INTERRUPTED;
-  ctx.stderr.write(`${formatError(e, ctx.verbose)}\n`);
+  if (!(e instanceof EdgeError && e.reported)) ctx.stderr.write(`${formatError(e, ctx.verbose)}\n`);
   return exitCodeOf(e);
 }
 

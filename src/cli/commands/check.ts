@@ -71,6 +71,6 @@ export async function checkCommand(args: Args, ctx: CliContext, deps: FactDeps):
   const t = tally(outcomes);
   if (t.errors > 0 || (args.warningsAsErrors && t.warnings > 0)) {
     const what = t.errors > 0 ? `${t.errors} check(s) raised errors` : `${t.warnings} check(s) raised warnings (--warnings-as-errors)`;
-    throw new EdgeError(what, { hint: verbose || args.output === 'json' ? undefined : 'Re-run with --verbose for more details' });
+    throw new EdgeError(what, { reported: true });
   }
 }
