@@ -12,8 +12,9 @@ mkdir -p "$run_dir"
 run_dir=$(cd "$run_dir" && pwd)
 docker_dir="$run_dir/docker"
 home="$run_dir/edged"
-pidfile="$run_dir/edged.pid"
-log="$run_dir/edged.log"
+# Where `iotedge system status|logs|stop` look for a development edged (IOTEDGE_EDGED_HOME).
+pidfile="$home/edged.pid"
+log="$home/edged.log"
 mgmt="unix://$home/mgmt.sock"
 docker=/usr/bin/docker
 [ -x "$docker" ] || docker=docker
@@ -74,6 +75,7 @@ if edged_running; then
   echo "==> edged already runs (pid $(cat "$pidfile"))"
 else
   echo "==> edged (log: $log)"
+  install -d -m 700 "$home"
   touch "$run_dir/.edged-started"
   nohup node "$root/bin/edged" --config "$run_dir/config.toml" --home "$home" >>"$log" 2>&1 &
   echo $! >"$pidfile"
@@ -96,9 +98,12 @@ echo
 cat <<HELP
 
 edged runs $deployment (a copy of examples/deployment.json; edit it and save: the change is applied).
-  $iotedge -H $mgmt list                   # crasher shows Backoff between its crashes
-  $iotedge -H $mgmt logs -f tempSensor     # simulated temperature readings
-  $iotedge -H $mgmt restart tempSensor
+  export IOTEDGE_HOST=$mgmt IOTEDGE_EDGED_HOME=$home IOTEDGE_EDGED_CONFIG=$run_dir/config.toml
+  $iotedge list                            # crasher shows Backoff between its crashes
+  $iotedge logs -f tempSensor              # simulated temperature readings
+  $iotedge restart tempSensor
+  $iotedge system status                   # edged and the image collector
+  $iotedge check -c $run_dir/config.toml
   cat $state                               # the reported state
   DOCKER_HOST=$DOCKER_HOST /usr/bin/docker ps
   make stop                                # stops edged, the modules and this dockerd

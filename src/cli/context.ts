@@ -61,10 +61,19 @@ export function failed(e: unknown, ctx: CliContext): number {
 export async function runWithSignals(execute: (signal: AbortSignal) => Promise<number>): Promise<void> {
   const controller = new AbortController();
   const stop = () => controller.abort();
+  // A reader that went away (`iotedge logs -f | head`) ends the command, quietly and successfully.
+  let readerGone = false;
+  const onOutputError = (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    readerGone = true;
+    controller.abort();
+  };
   process.once('SIGINT', stop);
   process.once('SIGTERM', stop);
+  process.stdout.on('error', onOutputError);
   try {
-    process.exitCode = await execute(controller.signal);
+    const code = await execute(controller.signal);
+    process.exitCode = readerGone ? 0 : code;
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);

@@ -29,6 +29,8 @@ function once<T>(f: () => Promise<T>): () => Promise<T> {
   return () => (p ??= f());
 }
 
+const START_TIME_PRECISION_MS = 1000;
+
 export function makeFacts(d: FactDeps): Facts {
   const readFile = d.readFile ?? ((f: string) => fs.readFile(f, 'utf8'));
   const config = once<SuperConfig>(() => loadSuperConfigFile(d.configFile, { home: d.edgedHome }));
@@ -53,7 +55,9 @@ export function makeFacts(d: FactDeps): Facts {
       if (!started) return 'unknown';
       const files = [d.configFile, ...(await readDropIns(path.join(path.dirname(d.configFile), 'config.d'))).map((s) => s.file)];
       const mtimes = await Promise.all(files.map((f) => fs.stat(f).then((s) => s.mtimeMs, () => 0)));
-      return Math.max(...mtimes) <= started.getTime() ? 'yes' : 'no';
+      // A process's start time comes from /proc in clock ticks after a boot time given in whole
+      // seconds: allow that second, or a file written just before edged started looks newer.
+      return Math.max(...mtimes) <= started.getTime() + START_TIME_PRECISION_MS ? 'yes' : 'no';
     }),
     engine,
     engineProbe,
