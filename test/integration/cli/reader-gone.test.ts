@@ -21,7 +21,7 @@ it('ends quietly with 0 when stdout is closed by the reader', async () => {
   // `system status` on a development machine prints its lines through the command's stdout (no
   // daemon needed), after the reader is gone.
   const script = `setTimeout(() => require(${JSON.stringify(bundle)}).run(['system', 'status']), 200)`;
-  const env = { ...process.env, IOTEDGE_HOST: `unix://${dir}/none.sock`, IOTEDGE_EDGED_HOME: dir, SNAP_COMMON: '' };
+  const env: NodeJS.ProcessEnv = { ...process.env, IOTEDGE_HOST: `unix://${dir}/none.sock`, IOTEDGE_EDGED_HOME: dir };
   delete env.SNAP_COMMON;
   const child = spawn(process.execPath, ['-e', script], { stdio: ['ignore', 'pipe', 'pipe'], env });
   let stderr = '';
