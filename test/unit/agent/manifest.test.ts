@@ -68,7 +68,7 @@ describe('manifest shapes', () => {
   });
 
   it('parses the upstream quickstart template', () => {
-    const text = readFileSync(path.join('/work/shared/contracts/deployments/iotedge-e2e-quickstart_deployment.template.json'), 'utf8');
+    const text = readFileSync(path.resolve(__dirname, '../../../../shared/contracts/deployments/iotedge-e2e-quickstart_deployment.template.json'), 'utf8');
     const d = parseDeploymentText(text.replace(/<[A-Za-z_.]+>/g, 'x'));
     expect(d.modules.map((m) => m.name)).toEqual(['edgeHub', 'tempSensor']);
     expect(d.modules[0].createOptions).toHaveProperty('HostConfig');
