@@ -21,6 +21,11 @@ export interface SnapPaths {
   dockerDataRoot: string;
   dockerExecRoot: string;
   daemonJson: string;
+  /** The engine's own containerd (never a host's /run/containerd/containerd.sock). */
+  containerdSock: string;
+  containerdRoot: string;
+  containerdState: string;
+  containerdConfig: string;
 }
 
 export function snapPaths(snap: string, common: string): SnapPaths {
@@ -42,6 +47,11 @@ export function snapPaths(snap: string, common: string): SnapPaths {
     dockerDataRoot: path.join(common, 'var', 'lib', 'docker'),
     dockerExecRoot: path.join(run, 'docker'),
     daemonJson: path.join(etc, 'docker', 'daemon.json'),
+    // Under the exec-root: a unix socket path must stay under 108 bytes.
+    containerdSock: path.join(run, 'docker', 'containerd', 'containerd.sock'),
+    containerdRoot: path.join(common, 'var', 'lib', 'containerd'),
+    containerdState: path.join(run, 'docker', 'containerd-state'),
+    containerdConfig: path.join(run, 'docker', 'containerd', 'config.toml'),
   };
 }
 

@@ -7,12 +7,13 @@ import type { Logger } from '../util/log';
 import { writeFileAtomic } from '../util/atomic-write';
 import { Backoff } from './backoff';
 import { bridgeToCreate } from './bridge';
+import { ContainerdKeeper } from './containerd';
 import { clearStaleContainerd } from './stale-containerd';
 import { stopAllContainers } from './stop-containers';
 import { defaultDaemonJson, dockerdArgs } from './dockerd-settings';
 import type { Health } from './health';
 import { type Probe, dockerPing } from './probes';
-import type { Spawner } from './spawner';
+import type { Child, Spawner } from './spawner';
 import { describeExit } from './spawner';
 import { type Outcome, supervise } from './supervise';
 
@@ -25,11 +26,20 @@ export interface DockerdServiceDeps {
   health: Health;
   ensureBridge: (name: string) => Promise<unknown>;
   dockerdBinary?: string;
+  containerdBinary?: string;
+  /** Does containerd's socket exist yet? (injected in unit tests) */
+  socketExists?: (file: string) => Promise<boolean>;
   env?: NodeJS.ProcessEnv;
   probe?: Probe;
   /** On a requested stop: stop every container of the engine (live-restore would keep them). */
   stopContainers?: () => Promise<void>;
-  timing?: Partial<{ startupProbeMs: number; probeIntervalMs: number; readyDeadlineMs: number; stopGraceMs: number }>;
+  timing?: Partial<{
+    startupProbeMs: number;
+    probeIntervalMs: number;
+    readyDeadlineMs: number;
+    stopGraceMs: number;
+    containerdStopGraceMs: number;
+  }>;
 }
 
 export async function readDaemonJson(file: string): Promise<Record<string, unknown>> {
@@ -41,12 +51,60 @@ export async function readDaemonJson(file: string): Promise<Record<string, unkno
   }
 }
 
-export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
-  const t = { startupProbeMs: 250, probeIntervalMs: 10_000, readyDeadlineMs: 120_000, stopGraceMs: 45_000, ...d.timing };
+/**
+ * containerd first (wait for its socket), then dockerd pointed at it. dockerd dies: only dockerd
+ * restarts (the containers keep running in containerd). containerd dies: dockerd is stopped too
+ * and both restart with the backoff. A requested stop: containers, dockerd, then containerd.
+ */
+export async function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
+  const { containerdStopGraceMs, ...t } = {
+    startupProbeMs: 250,
+    probeIntervalMs: 10_000,
+    readyDeadlineMs: 120_000,
+    stopGraceMs: 30_000,
+    containerdStopGraceMs: 10_000,
+    ...d.timing,
+  };
   let failing = false;
+  let dockerd: Child | undefined;
+  const containerd = new ContainerdKeeper({
+    paths: d.paths,
+    spawner: d.spawner,
+    clock: d.clock,
+    logger: d.logger,
+    binary: d.containerdBinary,
+    env: d.env,
+    socketExists: d.socketExists,
+    onUnexpectedExit: () => {
+      failing = true;
+      void d.health.report({ status: 'error', message: 'containerd died; restarting the engine', code: 'engine-restarting' });
+      dockerd?.kill('SIGTERM');
+    },
+  });
+  try {
+    return await superviseDockerd(d, t, containerd, (c) => (dockerd = c), {
+      isFailing: () => failing,
+      setFailing: (v) => (failing = v),
+    });
+  } finally {
+    await containerd.stop(containerdStopGraceMs);
+  }
+}
+
+function superviseDockerd(
+  d: DockerdServiceDeps,
+  t: { startupProbeMs: number; probeIntervalMs: number; readyDeadlineMs: number; stopGraceMs: number },
+  containerd: ContainerdKeeper,
+  started: (c: Child) => void,
+  state: { isFailing(): boolean; setFailing(v: boolean): void },
+): Promise<Outcome> {
   return supervise({
     name: 'dockerd',
-    spawner: d.spawner,
+    spawner: (req) => {
+      const c = d.spawner(req);
+      started(c);
+      return c;
+    },
     clock: d.clock,
     logger: d.logger,
     signal: d.signal,
@@ -56,7 +114,7 @@ export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
     // Liveness of the engine itself: a wedged dockerd is restarted after a minute of silence.
     unhealthyAfter: 6,
     beforeStop: d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)),
-    prepare: async () => {
+    prepare: async (signal) => {
       for (const dir of [d.paths.dockerDataRoot, d.paths.dockerExecRoot, path.dirname(d.paths.daemonJson)]) {
         await fs.mkdir(dir, { recursive: true, mode: 0o711 });
       }
@@ -68,6 +126,7 @@ export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
       if (await clearStaleContainerd(d.paths.dockerExecRoot)) d.logger.info('removed the pidfile of a dead containerd');
       const bridge = bridgeToCreate(daemonJson);
       if (bridge) await d.ensureBridge(bridge);
+      await containerd.ensure(signal);
     },
     request: async () => ({
       command: d.dockerdBinary ?? 'dockerd',
@@ -76,11 +135,11 @@ export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
     }),
     events: {
       ready: () => {
-        if (failing) void d.health.report({ status: 'waiting', message: 'Docker engine restarted; checking edged', code: 'engine-restarted' });
-        failing = false;
+        if (state.isFailing()) void d.health.report({ status: 'waiting', message: 'Docker engine restarted; checking edged', code: 'engine-restarted' });
+        state.setFailing(false);
       },
       exited: (exit, delay) => {
-        failing = true;
+        state.setFailing(true);
         void d.health.report({
           status: 'error',
           message: `Docker engine ${describeExit(exit)}; restart in ${Math.ceil(delay / 1000)}s`,
@@ -88,7 +147,7 @@ export function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
         });
       },
       hang: () => {
-        failing = true;
+        state.setFailing(true);
         void d.health.report({ status: 'error', message: 'Docker engine stopped answering; restarting it', code: 'engine-hang' });
       },
     },

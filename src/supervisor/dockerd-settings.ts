@@ -1,19 +1,30 @@
 /**
  * The snap's engine, private in every way a second engine on the same host could collide with
- * a Docker installed there: socket, pidfile, data-root, exec-root (its managed containerd lives
- * under it, socket included), default bridge (pre-created under its own name) and address pool.
+ * a Docker installed there: socket, pidfile, data-root, exec-root, its own containerd (run by the
+ * dockerd service: containerd.ts; socket under the exec-root, own namespaces), default bridge
+ * (pre-created under its own name) and address pool. Not private: the iptables chains (DOCKER,
+ * DOCKER-ISOLATION-*), which every dockerd in the network namespace rebuilds (docs/snap.md).
  * Paths are flags (the user cannot move them); the rest is daemon.json, which `docker.daemon`
  * may extend.
  */
 import type { SnapPaths } from '../snap/paths';
 import { EdgeError } from '../errors';
+import { CONTAINERD_NAMESPACE, CONTAINERD_PLUGINS_NAMESPACE } from './containerd';
 
 export const BRIDGE_NAME = 'aziotbr0';
 /** Far from docker's defaults (172.17-31.x, 192.168.x), so a host engine never hands them out too. */
 export const ADDRESS_POOL = { base: '10.231.0.0/16', size: 24 };
 
 /** Keys the snap sets as dockerd flags: daemon.json may not repeat them (dockerd would refuse). */
-export const FLAG_KEYS = ['hosts', 'pidfile', 'data-root', 'exec-root', 'containerd'] as const;
+export const FLAG_KEYS = [
+  'hosts',
+  'pidfile',
+  'data-root',
+  'exec-root',
+  'containerd',
+  'containerd-namespace',
+  'containerd-plugins-namespace',
+] as const;
 
 export function dockerdArgs(paths: SnapPaths): string[] {
   return [
@@ -22,6 +33,11 @@ export function dockerdArgs(paths: SnapPaths): string[] {
     `--data-root=${paths.dockerDataRoot}`,
     `--exec-root=${paths.dockerExecRoot}`,
     `--config-file=${paths.daemonJson}`,
+    // Never the host's /run/containerd/containerd.sock, which dockerd would otherwise pick up.
+    `--containerd=${paths.containerdSock}`,
+    // Belt and braces: should it ever reach a shared containerd, its objects stay apart.
+    `--containerd-namespace=${CONTAINERD_NAMESPACE}`,
+    `--containerd-plugins-namespace=${CONTAINERD_PLUGINS_NAMESPACE}`,
   ];
 }
 

@@ -44,6 +44,7 @@ export async function run(argv: string[]): Promise<void> {
         health,
         ensureBridge: (name) => ensureBridge(name),
         dockerdBinary: firstExisting([`${paths.snap}/usr/sbin/dockerd`, `${paths.snap}/usr/bin/dockerd`]) ?? 'dockerd',
+        containerdBinary: firstExisting([`${paths.snap}/usr/bin/containerd`]) ?? 'containerd',
         env: withSnapLibraries(env),
       });
     } else if (service === 'iotedged') {

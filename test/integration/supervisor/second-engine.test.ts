@@ -31,6 +31,7 @@ const paths = snapPaths(path.join(dir, 'snap'), path.join(dir, 'common'));
 const otherDir = path.join(dir, 'other');
 const snapHost = `unix://${paths.dockerSock}`;
 let otherHost = '';
+let otherContainerdSock = '';
 const ctl = new AbortController();
 let supervised: Promise<Outcome>;
 const logger = memoryLogger();
@@ -60,6 +61,7 @@ beforeAll(async () => {
     health: memoryHealth(),
     ensureBridge: (name) => ensureBridge(name),
     dockerdBinary: '/usr/sbin/dockerd',
+    containerdBinary: '/usr/bin/containerd',
   });
   await until('the snap engine answering', () => answers(snapHost));
   for (const host of [snapHost, otherHost]) {
@@ -88,11 +90,34 @@ describe("the snap's engine beside another engine", () => {
     expect(cmdline).toEqual(expect.arrayContaining([`--exec-root=${paths.dockerExecRoot}`, `--host=${snapHost}`]));
   });
 
+  it("runs its own containerd (socket under its exec-root), never the other engine's", () => {
+    const pid = readFileSync(paths.dockerPidfile, 'utf8').trim();
+    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0');
+    expect(cmdline).toEqual(expect.arrayContaining([`--containerd=${paths.containerdSock}`, '--containerd-namespace=azure-iot-edge']));
+    expect(paths.containerdSock.startsWith(`${paths.dockerExecRoot}/`)).toBe(true);
+    const pids = (pattern: string) => (spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout ?? '').trim().split('\n').filter(Boolean);
+    const ours = pids(`containerd --config=${paths.containerdConfig}`);
+    // The other engine's containerd is the one dockerd manages under its own exec-root (as a host Docker's).
+    const otherPid = readFileSync(path.join(otherDir, 'docker.pid'), 'utf8').trim();
+    const otherArgs = readFileSync(`/proc/${otherPid}/cmdline`, 'utf8').split('\0');
+    const otherExecRoot = otherArgs[otherArgs.indexOf('--exec-root') + 1];
+    const theirs = pids(`containerd --config ${otherExecRoot}/containerd/containerd.toml`);
+    expect(ours).toHaveLength(1);
+    expect(theirs).toHaveLength(1);
+    expect(ours[0]).not.toBe(theirs[0]);
+    otherContainerdSock = `${otherExecRoot}/containerd/containerd.sock`;
+  });
+
   it('runs containers on both, each engine seeing only its own', () => {
     docker(snapHost, 'run', '-d', '--name', 'snap-app', IMAGE, 'sleep', '100000');
     docker(otherHost, 'run', '-d', '--network', 'none', '--name', 'other-app', IMAGE, 'sleep', '100000');
     expect(docker(snapHost, 'ps', '--format', '{{.Names}}')).toBe('snap-app');
     expect(docker(otherHost, 'ps', '--format', '{{.Names}}')).toBe('other-app');
+    // The snap's container lives in its own containerd, under its own namespace.
+    const ctr = (sock: string, ...args: string[]) => execFileSync('ctr', ['--address', sock, ...args], { encoding: 'utf8' });
+    const id = docker(snapHost, 'inspect', '-f', '{{.Id}}', 'snap-app');
+    expect(ctr(paths.containerdSock, '-n', 'azure-iot-edge', 'containers', 'ls', '-q')).toContain(id);
+    expect(ctr(otherContainerdSock, 'namespaces', 'ls', '-q')).not.toMatch(/azure-iot-edge/);
   });
 
   it('puts its containers on its own bridge (aziotbr0) and pool, apart from the other engine', () => {
@@ -141,6 +166,8 @@ describe("the snap's engine beside another engine", () => {
     await expect(supervised).resolves.toEqual({ kind: 'stopped' });
     expect(() => process.kill(pid, 0)).toThrow();
     expect(answers(snapHost)).toBe(false);
+    // Its containerd was stopped after it.
+    expect(spawnSync('pgrep', ['-f', `containerd --config=${paths.containerdConfig}`]).status).not.toBe(0);
     // Its containers were stopped with it: nothing outlives the service.
     expect(spawnSync('pgrep', ['-f', 'sleep 100001']).status).not.toBe(0);
     expect(docker(otherHost, 'inspect', '-f', '{{.State.Running}}', 'other-app')).toBe('true');

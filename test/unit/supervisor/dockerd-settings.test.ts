@@ -12,9 +12,13 @@ describe("the snap engine's settings", () => {
       '--data-root=/var/snap/azure-iot-edge/common/var/lib/docker',
       '--exec-root=/var/snap/azure-iot-edge/common/run/docker',
       '--config-file=/var/snap/azure-iot-edge/common/etc/docker/daemon.json',
+      '--containerd=/var/snap/azure-iot-edge/common/run/docker/containerd/containerd.sock',
+      '--containerd-namespace=azure-iot-edge',
+      '--containerd-plugins-namespace=azure-iot-edge-plugins',
     ]);
     // containerd's socket lives under the exec-root and must fit a unix socket path (108 bytes).
-    expect(`${paths.dockerExecRoot}/containerd/containerd.sock`.length).toBeLessThan(108);
+    expect(paths.containerdSock.length).toBeLessThan(108);
+    expect(paths.containerdSock.startsWith(paths.dockerExecRoot + '/')).toBe(true);
   });
 
   it('has its own bridge and address pool by default, docker.daemon merged over them', () => {

@@ -1,0 +1,134 @@
+/**
+ * The engine's own containerd. Docker 20.10 uses /run/containerd/containerd.sock whenever that
+ * socket exists (a host Docker's containerd) unless `--containerd` names another: the snap's
+ * engine would then run its containers in the host's containerd. So the dockerd service runs a
+ * containerd of its own (its socket, root, state and opt directory, its config file so a host
+ * /etc/containerd/config.toml is never read) and points dockerd at it.
+ */
+import { promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import type { SnapPaths } from '../snap/paths';
+import type { Clock } from '../util/clock';
+import type { Logger } from '../util/log';
+import { EdgeError } from '../errors';
+import { writeFileAtomic } from '../util/atomic-write';
+import type { Child, Exit, Spawner } from './spawner';
+import { describeExit } from './spawner';
+import { sleepLinked } from './supervise';
+
+/** containerd namespaces of the snap's engine (dockerd's defaults are moby / plugins.moby). */
+export const CONTAINERD_NAMESPACE = 'azure-iot-edge';
+export const CONTAINERD_PLUGINS_NAMESPACE = 'azure-iot-edge-plugins';
+
+export function containerdConfigToml(paths: SnapPaths): string {
+  const q = (s: string) => JSON.stringify(s);
+  return [
+    'version = 2',
+    `root = ${q(paths.containerdRoot)}`,
+    `state = ${q(paths.containerdState)}`,
+    // dockerd does not use CRI; its managed containerd disables it too.
+    'disabled_plugins = ["io.containerd.grpc.v1.cri"]',
+    '',
+    '[grpc]',
+    `  address = ${q(paths.containerdSock)}`,
+    '',
+    '[ttrpc]',
+    `  address = ${q(paths.containerdSock + '.ttrpc')}`,
+    '',
+    // Defaults to /opt/containerd, which a host containerd also uses.
+    '[plugins."io.containerd.internal.v1.opt"]',
+    `  path = ${q(path.join(paths.containerdRoot, 'opt'))}`,
+    '',
+  ].join('\n');
+}
+
+export function containerdArgs(paths: SnapPaths): string[] {
+  return [
+    `--config=${paths.containerdConfig}`,
+    `--address=${paths.containerdSock}`,
+    `--root=${paths.containerdRoot}`,
+    `--state=${paths.containerdState}`,
+  ];
+}
+
+export interface ContainerdKeeperDeps {
+  paths: SnapPaths;
+  spawner: Spawner;
+  clock: Clock;
+  logger: Logger;
+  binary?: string;
+  env?: NodeJS.ProcessEnv;
+  /** containerd died while it was meant to run (not on our stop). */
+  onUnexpectedExit: (exit: Exit) => void;
+  /** How long to wait for its socket after start. */
+  readyDeadlineMs?: number;
+  /** Does the socket exist? (injected: unit tests have no containerd) */
+  socketExists?: (file: string) => Promise<boolean>;
+}
+
+const statSocket = async (file: string) => (await fs.stat(file).catch(() => undefined))?.isSocket() === true;
+
+/** Starts containerd when it is not running, waits for its socket; stops it after dockerd. */
+export class ContainerdKeeper {
+  private child: Child | undefined;
+  private alive = false;
+  private stopping = false;
+
+  constructor(private readonly d: ContainerdKeeperDeps) {}
+
+  get running(): boolean {
+    return this.alive;
+  }
+
+  async ensure(signal: AbortSignal): Promise<void> {
+    if (this.alive) return;
+    const { paths, logger } = this.d;
+    for (const dir of [paths.containerdRoot, paths.containerdState, path.dirname(paths.containerdSock)]) {
+      await fs.mkdir(dir, { recursive: true, mode: 0o711 });
+    }
+    await writeFileAtomic(paths.containerdConfig, containerdConfigToml(paths), { mode: 0o644 });
+    await fs.rm(paths.containerdSock, { force: true });
+    const child = this.d.spawner({ command: this.d.binary ?? 'containerd', args: containerdArgs(paths), env: this.d.env });
+    this.child = child;
+    this.alive = true;
+    logger.info('containerd started', { pid: child.pid });
+    void child.exited.then((exit) => {
+      if (this.child !== child) return;
+      this.alive = false;
+      if (this.stopping) return;
+      logger.warn(`containerd ${describeExit(exit)}: restarting it with dockerd`);
+      this.d.onUnexpectedExit(exit);
+    });
+    const exists = this.d.socketExists ?? statSocket;
+    const deadline = this.d.clock.now() + (this.d.readyDeadlineMs ?? 30_000);
+    while (!(await exists(paths.containerdSock))) {
+      if (!this.alive) throw new EdgeError('containerd exited before its socket appeared', { hint: "see the dockerd service's log" });
+      if (this.d.clock.now() >= deadline) {
+        await this.stop(5000);
+        throw new EdgeError(`containerd did not create ${paths.containerdSock} in time`, { hint: "see the dockerd service's log" });
+      }
+      await sleepLinked(this.d.clock, 100, signal);
+    }
+  }
+
+  /** SIGTERM, SIGKILL after graceMs. Call after dockerd has stopped. */
+  async stop(graceMs: number): Promise<void> {
+    const child = this.child;
+    if (!child || !this.alive) return;
+    this.stopping = true;
+    try {
+      child.kill('SIGTERM');
+      const ctl = new AbortController();
+      const exit = await Promise.race([child.exited, this.d.clock.sleep(graceMs, ctl.signal).then(() => undefined, () => undefined)]);
+      ctl.abort();
+      if (!exit) {
+        this.d.logger.warn(`containerd did not stop within ${graceMs / 1000}s: killing it`);
+        child.kill('SIGKILL');
+        await child.exited;
+      }
+    } finally {
+      this.alive = false;
+      this.stopping = false;
+    }
+  }
+}

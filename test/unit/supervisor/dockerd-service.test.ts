@@ -1,0 +1,98 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { snapPaths } from '../../../src/snap/paths';
+import { runDockerdService } from '../../../src/supervisor/dockerd-service';
+import { memoryHealth } from '../../../src/supervisor/health';
+import { FakeClock, flushMicrotasks } from '../../../src/util/clock';
+import { memoryLogger } from '../../../src/util/log';
+import { fakeSpawner } from './fakes';
+
+const dir = mkdtempSync(path.join(os.tmpdir(), 'dockerd-service-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+/** prepare() does real file I/O (mkdir, config files): wait for a condition, bounded. */
+async function until(what: string, fn: () => boolean): Promise<void> {
+  for (let i = 0; i < 400 && !fn(); i++) await new Promise((r) => setTimeout(r, 5));
+  if (!fn()) throw new Error(`timed out waiting for ${what}`);
+}
+
+function setup() {
+  const paths = snapPaths(path.join(dir, 'snap'), path.join(dir, `common-${Math.random().toString(36).slice(2)}`));
+  const clock = new FakeClock();
+  const spawner = fakeSpawner();
+  const ctl = new AbortController();
+  const order: string[] = [];
+  const health = memoryHealth();
+  const done = runDockerdService({
+    paths,
+    spawner,
+    clock,
+    logger: memoryLogger(),
+    signal: ctl.signal,
+    health,
+    ensureBridge: async () => undefined,
+    probe: async () => true,
+    stopContainers: async () => void order.push('containers stopped'),
+    // The socket "appears" once containerd has been started.
+    socketExists: async () => spawner.children.some((c) => c.req.command === 'containerd' && !c.done),
+    containerdBinary: 'containerd',
+    dockerdBinary: 'dockerd',
+  });
+  const named = (cmd: string) => spawner.children.filter((c) => c.req.command === cmd);
+  return { paths, clock, spawner, ctl, order, health, done, named };
+}
+
+describe('the dockerd service with its own containerd', () => {
+  it('starts containerd first, then dockerd pointed at its socket and namespaces', async () => {
+    const t = setup();
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    expect(t.spawner.children.map((c) => c.req.command)).toEqual(['containerd', 'dockerd']);
+    expect(t.named('containerd')[0].req.args).toEqual(
+      expect.arrayContaining([`--address=${t.paths.containerdSock}`, `--root=${t.paths.containerdRoot}`, `--state=${t.paths.containerdState}`]),
+    );
+    expect(t.named('dockerd')[0].req.args).toEqual(
+      expect.arrayContaining([
+        `--containerd=${t.paths.containerdSock}`,
+        '--containerd-namespace=azure-iot-edge',
+        '--containerd-plugins-namespace=azure-iot-edge-plugins',
+      ]),
+    );
+    t.ctl.abort();
+    await t.done;
+  });
+
+  it('restarts only dockerd when dockerd dies; both when containerd dies', async () => {
+    const t = setup();
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    t.named('dockerd')[0].exit(null, 'SIGKILL');
+    await until('the restart delay', () => t.clock.pending > 0);
+    await t.clock.advance(1000);
+    await until('dockerd restarted', () => t.named('dockerd').length === 2);
+    expect(t.named('containerd')).toHaveLength(1);
+
+    t.named('containerd')[0].exit(null, 'SIGKILL');
+    await flushMicrotasks();
+    expect(t.named('dockerd')[1].signals).toContain('SIGTERM');
+    expect(t.health.reports.at(-1)).toMatchObject({ status: 'error', code: 'engine-restarting' });
+    await t.clock.advance(30_000);
+    await until('both restarted', () => t.named('dockerd').length === 3);
+    expect(t.named('containerd')).toHaveLength(2);
+    expect(t.spawner.children.slice(-2).map((c) => c.req.command)).toEqual(['containerd', 'dockerd']);
+    t.ctl.abort();
+    await t.done;
+  });
+
+  it('stops the containers, then dockerd, then containerd', async () => {
+    const t = setup();
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    const [containerd] = t.named('containerd');
+    const [dockerd] = t.named('dockerd');
+    void dockerd.exited.then(() => t.order.push(`dockerd stopped (containerd ${containerd.done ? 'gone' : 'running'})`));
+    void containerd.exited.then(() => t.order.push('containerd stopped'));
+    t.ctl.abort();
+    await expect(t.done).resolves.toEqual({ kind: 'stopped' });
+    await flushMicrotasks();
+    expect(t.order).toEqual(['containers stopped', 'dockerd stopped (containerd running)', 'containerd stopped']);
+  });
+});
