@@ -12,6 +12,8 @@ export interface SnapPaths {
   deploymentCopy: string;
   /** The log level last applied (snap option log-level): a change restarts iotedged. */
   logLevelFile: string;
+  /** The files cs-file / deployment-file pointed at when last applied (applied.ts), 0600. */
+  appliedFile: string;
   edgedHome: string;
   runDir: string;
   mgmtSock: string;
@@ -38,6 +40,7 @@ export function snapPaths(snap: string, common: string): SnapPaths {
     configDropIns: path.join(etc, 'aziot', 'config.d'),
     deploymentCopy: path.join(etc, 'aziot', 'deployment.json'),
     logLevelFile: path.join(etc, 'aziot', 'log-level'),
+    appliedFile: path.join(etc, 'aziot', 'applied-options.json'),
     edgedHome: path.join(common, 'var', 'lib', 'aziot', 'edged'),
     runDir: run,
     mgmtSock: path.join(run, 'iotedge', 'mgmt.sock'),

@@ -9,7 +9,7 @@ import { mergeDaemonJson } from '../../supervisor/dockerd-settings';
 import { OptionError } from '../errors';
 import { executeSteps } from '../execute';
 import { gatherFacts } from '../facts';
-import { readInputFile } from '../input-file';
+import { type Applied, readApplied, readOrKeep, writeApplied } from '../applied';
 import { parseOptions, topLevelKeys } from '../options';
 import { planServices, type Step } from '../plan';
 import { defaultConfigDoc, parseToml, renderConfig, validateConfig } from '../render-config';
@@ -22,28 +22,44 @@ export const DEPLOYMENT_MAX = 1024 * 1024;
 export async function configure(d: HookDeps): Promise<void> {
   const options = parseOptions(await d.snapctl.getAll(topLevelKeys()));
 
-  let connectionString: string | undefined;
-  if (options.connectionString) connectionString = checkConnectionString('connection-string', options.connectionString);
-  else if (options.csFile) {
-    const text = await readInputFile('cs-file', options.csFile, CS_FILE_MAX);
-    connectionString = checkConnectionString('cs-file', text.trim());
-  }
-
-  let deployment: string | undefined;
-  if (options.deploymentFile) deployment = checkDeployment(await readInputFile('deployment-file', options.deploymentFile, DEPLOYMENT_MAX));
-
   const current = {
     config: await readIfExists(d.paths.configFile),
     daemonJson: await readIfExists(d.paths.daemonJson),
     deployment: await readIfExists(d.paths.deploymentCopy),
     logLevel: await readIfExists(d.paths.logLevelFile),
   };
+  const applied = await readApplied(d.paths.appliedFile);
+  const nowApplied: Applied = {};
+
+  let connectionString: string | undefined;
+  if (options.connectionString) connectionString = checkConnectionString('connection-string', options.connectionString);
+  else if (options.csFile) {
+    const got = await readOrKeep('cs-file', options.csFile, CS_FILE_MAX, applied);
+    nowApplied['cs-file'] = got.record;
+    if (got.kind === 'read') connectionString = checkConnectionString('cs-file', got.text.trim());
+    else d.logger.info(`cs-file ${options.csFile} is gone; it was applied before: keeping the current provisioning`);
+  }
+
+  let deployment: string | undefined;
+  let keepDeployment = false;
+  if (options.deploymentFile) {
+    const got = await readOrKeep('deployment-file', options.deploymentFile, DEPLOYMENT_MAX, applied);
+    nowApplied['deployment-file'] = got.record;
+    if (got.kind === 'read') deployment = checkDeployment(got.text);
+    else if (current.deployment !== undefined) {
+      keepDeployment = true;
+      d.logger.info(`deployment-file ${options.deploymentFile} is gone; it was applied before: keeping the current deployment`);
+    } else {
+      throw new OptionError(`deployment-file: ${options.deploymentFile} does not exist`, { hint: 'give the deployment manifest again' });
+    }
+  }
+
   const base = options.rawConfig
     ? parseToml('raw-config', options.rawConfig)
     : current.config !== undefined
       ? parseTomlOr(current.config, defaultConfigDoc(d.hostname))
       : defaultConfigDoc(d.hostname);
-  const configText = renderConfig({ base, options, paths: d.paths, connectionString, deployment: deployment !== undefined });
+  const configText = renderConfig({ base, options, paths: d.paths, connectionString, deployment: deployment !== undefined || keepDeployment });
   const config = validateConfig(configText, d.paths);
   const daemonText = JSON.stringify(mergeDaemonJson(options.dockerDaemon ?? {}), null, 2) + '\n';
 
@@ -78,6 +94,7 @@ export async function configure(d: HookDeps): Promise<void> {
   steps.push(...planServices(facts, changes));
   await makeDirs(d.paths);
   await executeSteps(steps, { snapctl: d.snapctl, snapName: d.snapName, logger: d.logger });
+  if (JSON.stringify(nowApplied) !== JSON.stringify(applied)) await writeApplied(d.paths.appliedFile, nowApplied);
 }
 
 function checkConnectionString(option: string, value: string): string {

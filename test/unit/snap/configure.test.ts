@@ -141,6 +141,36 @@ describe('configure hook', () => {
     expect(config()).toContain(`[local_deployment]\nfile = "${deps.paths.deploymentCopy}"`);
   });
 
+  it('keeps what a deleted cs-file or deployment-file produced while their options are unchanged', async () => {
+    const cs = path.join(dir, 'cs.txt');
+    const dep = path.join(dir, 'deployment.json');
+    writeFileSync(cs, GOOD_CS + '\n');
+    writeFileSync(dep, JSON.stringify({ modulesContent: {} }));
+    expect(await set({ 'cs-file': cs, 'deployment-file': dep })).toBeUndefined();
+    expect(statSync(deps.paths.appliedFile).mode & 0o777).toBe(0o600);
+    expect(readFileSync(deps.paths.appliedFile, 'utf8')).not.toContain(KEY);
+    await fs.rm(cs);
+    await fs.rm(dep);
+    // Another option changes (or a refresh runs configure): the deleted files do not break it.
+    expect(await set({ hostname: 'later' })).toBeUndefined();
+    expect(config()).toContain('hostname = "later"');
+    expect(config()).toContain(`connection_string = "${GOOD_CS}"`);
+    expect(config()).toContain(`[local_deployment]\nfile = "${deps.paths.deploymentCopy}"`);
+    expect((deps.logger as unknown as { lines: string[] }).lines.join('\n')).toMatch(/cs-file .* is gone; it was applied before/);
+    // A changed value must still be read and validated.
+    const before = config();
+    expect(await set({ 'cs-file': path.join(dir, 'other.txt') })).toMatch(/cs-file: .* does not exist/);
+    expect(config()).toBe(before);
+  });
+
+  it('reads a recreated cs-file again, even under the same name', async () => {
+    const cs = path.join(dir, 'cs.txt');
+    writeFileSync(cs, GOOD_CS + '\n');
+    expect(await set({ 'cs-file': cs })).toBeUndefined();
+    writeFileSync(cs, 'HostName=h.net;DeviceId=d;SharedAccessKey=not*base64');
+    expect(await set({ hostname: 'again' })).toMatch(/SharedAccessKey .* not base64/);
+  });
+
   it('starts both services once the plugs are connected and the device is configured; restarts edged on change', async () => {
     for (const p of ALL) snapd.connected.add(p);
     await runHook('connect-plug-docker-support', deps);
