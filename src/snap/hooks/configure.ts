@@ -59,6 +59,12 @@ export async function configure(d: HookDeps): Promise<void> {
     : current.config !== undefined
       ? parseTomlOr(current.config, defaultConfigDoc(d.hostname))
       : defaultConfigDoc(d.hostname);
+  // connection-string is consumed and unset, and cs-file may be kept: a raw-config without
+  // [provisioning] must not drop the credentials config.toml already holds.
+  if (connectionString === undefined && base.provisioning === undefined && current.config !== undefined) {
+    const provisioning = parseTomlOr(current.config, {}).provisioning;
+    if (provisioning !== undefined) base.provisioning = provisioning;
+  }
   const configText = renderConfig({ base, options, paths: d.paths, connectionString, deployment: deployment !== undefined || keepDeployment });
   const config = validateConfig(configText, d.paths);
   const daemonText = JSON.stringify(mergeDaemonJson(options.dockerDaemon ?? {}), null, 2) + '\n';

@@ -106,6 +106,18 @@ describe('configure hook', () => {
     expect(config()).toContain(`uri = "unix://${deps.paths.dockerSock}"`);
   });
 
+  it('keeps the credentials of a consumed connection-string when a later raw-config has no [provisioning]', async () => {
+    expect(await set({ 'connection-string': GOOD_CS })).toBeUndefined();
+    expect(snapd.options['connection-string']).toBeUndefined();
+    expect(await set({ 'raw-config': 'hostname = "rawhost"\n' })).toBeUndefined();
+    expect(config()).toContain('hostname = "rawhost"');
+    expect(config()).toContain(`connection_string = "${GOOD_CS}"`);
+    // A raw-config that brings its own [provisioning] wins.
+    const other = GOOD_CS.replace('dev1', 'dev2');
+    expect(await set({ 'raw-config': `hostname = "rawhost"\n[provisioning]\nsource = "manual"\nconnection_string = "${other}"\n` })).toBeUndefined();
+    expect(config()).toContain(`connection_string = "${other}"`);
+  });
+
   it('refuses an invalid raw-config, writing nothing', async () => {
     const before = config();
     expect(await set({ 'raw-config': 'hostname = ' })).toMatch(/raw-config is not valid TOML/);
