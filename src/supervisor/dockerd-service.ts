@@ -9,7 +9,7 @@ import { Backoff } from './backoff';
 import { bridgeToCreate } from './bridge';
 import { ContainerdKeeper } from './containerd';
 import { clearStaleContainerd } from './stale-containerd';
-import { stopAllContainers } from './stop-containers';
+import { STOP_CONTAINERS_BOUND_MS, stopAllContainers } from './stop-containers';
 import { defaultDaemonJson, dockerdArgs } from './dockerd-settings';
 import type { Health } from './health';
 import { type Probe, dockerPing } from './probes';
@@ -51,20 +51,24 @@ export async function readDaemonJson(file: string): Promise<Record<string, unkno
   }
 }
 
+export const DOCKERD_TIMING = {
+  startupProbeMs: 250,
+  probeIntervalMs: 10_000,
+  readyDeadlineMs: 120_000,
+  stopGraceMs: 30_000,
+  containerdStopGraceMs: 10_000,
+};
+
+/** A requested stop at its longest: containers, dockerd, containerd (must fit the stop-timeout). */
+export const DOCKERD_STOP_BUDGET_MS = STOP_CONTAINERS_BOUND_MS + DOCKERD_TIMING.stopGraceMs + DOCKERD_TIMING.containerdStopGraceMs;
+
 /**
  * containerd first (wait for its socket), then dockerd pointed at it. dockerd dies: only dockerd
  * restarts (the containers keep running in containerd). containerd dies: dockerd is stopped too
  * and both restart with the backoff. A requested stop: containers, dockerd, then containerd.
  */
 export async function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
-  const { containerdStopGraceMs, ...t } = {
-    startupProbeMs: 250,
-    probeIntervalMs: 10_000,
-    readyDeadlineMs: 120_000,
-    stopGraceMs: 30_000,
-    containerdStopGraceMs: 10_000,
-    ...d.timing,
-  };
+  const { containerdStopGraceMs, ...t } = { ...DOCKERD_TIMING, ...d.timing };
   let failing = false;
   let dockerd: Child | undefined;
   const containerd = new ContainerdKeeper({

@@ -6,8 +6,13 @@
 import type { Logger } from '../util/log';
 import { unixRequest } from './probes';
 
-export async function stopAllContainers(socketPath: string, logger: Logger, stopTimeoutSec = 10): Promise<void> {
-  const list = await unixRequest(socketPath, 'GET', '/containers/json', 5000);
+const LIST_TIMEOUT_MS = 5000;
+const STOP_TIMEOUT_SEC = 10;
+/** The longest stopAllContainers takes with its defaults (listing, then the parallel stops). */
+export const STOP_CONTAINERS_BOUND_MS = LIST_TIMEOUT_MS + (STOP_TIMEOUT_SEC + 10) * 1000;
+
+export async function stopAllContainers(socketPath: string, logger: Logger, stopTimeoutSec = STOP_TIMEOUT_SEC): Promise<void> {
+  const list = await unixRequest(socketPath, 'GET', '/containers/json', LIST_TIMEOUT_MS);
   if (list.status !== 200) throw new Error(`listing containers answered ${list.status}`);
   const ids = (JSON.parse(list.body) as { Id: string }[]).map((c) => c.Id);
   if (ids.length === 0) return;

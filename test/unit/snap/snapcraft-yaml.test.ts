@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import Ajv2020 from 'ajv/dist/2020';
 import * as yaml from 'js-yaml';
 import { DOCKERD_PLUGS } from '../../../src/snap/plugs';
+import { DOCKERD_STOP_BUDGET_MS } from '../../../src/supervisor/dockerd-service';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const SCHEMA = path.resolve(ROOT, '..', 'shared', 'contracts', 'snapcraft.schema.json');
@@ -67,6 +68,12 @@ describe('snap/snapcraft.yaml', () => {
       expect(doc.hooks[`disconnect-plug-${p}`]).toBeDefined();
     }
     for (const h of ['install', 'configure', 'post-refresh', 'remove']) expect(doc.hooks[h]).toBeDefined();
+  });
+
+  it("gives dockerd a stop-timeout its supervisor's longest stop fits in, with slack", () => {
+    const timeout = (doc.apps.dockerd as { 'stop-timeout'?: string })['stop-timeout'] ?? '';
+    expect(timeout).toMatch(/^\d+s$/);
+    expect(parseInt(timeout, 10) * 1000).toBeGreaterThanOrEqual(DOCKERD_STOP_BUDGET_MS + 15_000);
   });
 
   it('binds the docker app to the snap engine socket', () => {
