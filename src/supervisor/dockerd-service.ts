@@ -15,7 +15,7 @@ import type { Health } from './health';
 import { type Probe, dockerPing } from './probes';
 import type { Child, Spawner } from './spawner';
 import { describeExit } from './spawner';
-import { type Outcome, supervise } from './supervise';
+import { type Outcome, sleepLinked, supervise } from './supervise';
 
 export interface DockerdServiceDeps {
   paths: SnapPaths;
@@ -40,6 +40,28 @@ export interface DockerdServiceDeps {
     stopGraceMs: number;
     containerdStopGraceMs: number;
   }>;
+}
+
+/**
+ * daemon.json as dockerd will read it. Unparsable (edited by hand): say so in the snap's health
+ * and wait for it to be fixed (re-read every 5 s), instead of a dockerd that exits at once and
+ * a restart loop that only the journal shows.
+ */
+async function readValidDaemonJson(d: DockerdServiceDeps, signal: AbortSignal): Promise<Record<string, unknown>> {
+  let reported = '';
+  for (;;) {
+    try {
+      return await readDaemonJson(d.paths.daemonJson);
+    } catch (e) {
+      const reason = `${d.paths.daemonJson} is not valid JSON (${(e as Error).message})`;
+      if (reason !== reported) {
+        d.logger.error(`${reason}: fix it with snap set azure-iot-edge docker.daemon='{...}'`);
+        await d.health.report({ status: 'error', message: `${reason}; set docker.daemon again`, code: 'engine-config-error' });
+        reported = reason;
+      }
+      await sleepLinked(d.clock, 5000, signal);
+    }
+  }
 }
 
 export async function readDaemonJson(file: string): Promise<Record<string, unknown>> {
@@ -122,7 +144,7 @@ function superviseDockerd(
       for (const dir of [d.paths.dockerDataRoot, d.paths.dockerExecRoot, path.dirname(d.paths.daemonJson)]) {
         await fs.mkdir(dir, { recursive: true, mode: 0o711 });
       }
-      let daemonJson = await readDaemonJson(d.paths.daemonJson);
+      let daemonJson = await readValidDaemonJson(d, signal);
       if (Object.keys(daemonJson).length === 0) {
         daemonJson = defaultDaemonJson();
         await writeFileAtomic(d.paths.daemonJson, JSON.stringify(daemonJson, null, 2) + '\n', { mode: 0o644 });

@@ -14,7 +14,7 @@ import { systemClock } from '../util/clock';
 import { createLogger, isLogLevel, type LogLevel } from '../util/log';
 import { ensureBridge } from './bridge';
 import { runDockerdService } from './dockerd-service';
-import { snapHealth } from './health';
+import { fileLastWriter, snapHealth } from './health';
 import { runIotedgedService } from './iotedged-service';
 import { dockerPing, edgedSystemInfo } from './probes';
 import { processSpawner } from './spawner';
@@ -32,7 +32,7 @@ export async function run(argv: string[]): Promise<void> {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ctl.abort());
   try {
     const paths = snapPathsFromEnv(env);
-    const health = snapHealth(snapctl, logger);
+    const health = snapHealth(snapctl, logger, { owner: service, lastWriter: fileLastWriter(path.join(paths.runDir, 'health-last')) });
     let outcome: Outcome;
     if (service === 'dockerd') {
       outcome = await runDockerdService({

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { snapPaths } from '../../../src/snap/paths';
@@ -17,8 +17,12 @@ async function until(what: string, fn: () => boolean): Promise<void> {
   if (!fn()) throw new Error(`timed out waiting for ${what}`);
 }
 
-function setup() {
+function setup(daemonJson?: string) {
   const paths = snapPaths(path.join(dir, 'snap'), path.join(dir, `common-${Math.random().toString(36).slice(2)}`));
+  if (daemonJson !== undefined) {
+    mkdirSync(path.dirname(paths.daemonJson), { recursive: true });
+    writeFileSync(paths.daemonJson, daemonJson);
+  }
   const clock = new FakeClock();
   const spawner = fakeSpawner();
   const ctl = new AbortController();
@@ -94,5 +98,21 @@ describe('the dockerd service with its own containerd', () => {
     await expect(t.done).resolves.toEqual({ kind: 'stopped' });
     await flushMicrotasks();
     expect(t.order).toEqual(['containers stopped', 'dockerd stopped (containerd running)', 'containerd stopped']);
+  });
+
+  it('says an unparsable daemon.json in the health, starts nothing, and starts once it is fixed', async () => {
+    const t = setup('{"log-level": ');
+    await until('the health error', () => t.health.reports.length > 0);
+    expect(t.health.reports[0]).toMatchObject({ status: 'error', code: 'engine-config-error' });
+    expect(t.health.reports[0].message).toMatch(/daemon\.json is not valid JSON/);
+    expect(t.spawner.children).toEqual([]);
+    await t.clock.advance(5000);
+    await until('the next check', () => t.clock.pending > 0);
+    expect(t.health.reports).toHaveLength(1);
+    writeFileSync(t.paths.daemonJson, '{"log-level": "warn"}');
+    await t.clock.advance(5000);
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    t.ctl.abort();
+    await t.done;
   });
 });
