@@ -14,7 +14,8 @@ export async function readInputFile(option: string, file: string, maxBytes: numb
     const code = (e as NodeJS.ErrnoException).code;
     const why = code === 'ENOENT' ? 'does not exist' : code === 'EACCES' ? 'is not readable' : `cannot be opened (${code})`;
     throw new OptionError(`${option}: ${file} ${why}`, {
-      hint: 'give a file under /root, /home, /etc or /var/snap/azure-iot-edge/common (the hook does not see /tmp)',
+      // Not /etc: strict confinement denies the hook most of the host's /etc.
+      hint: 'give a file under /root, /home/<user> or /var/snap/azure-iot-edge/common (the hook does not see /tmp)',
       cause: e,
     });
   }

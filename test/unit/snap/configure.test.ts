@@ -171,7 +171,11 @@ describe('configure hook', () => {
     expect((deps.logger as unknown as { lines: string[] }).lines.join('\n')).toMatch(/cs-file .* is gone; it was applied before/);
     // A changed value must still be read and validated.
     const before = config();
-    expect(await set({ 'cs-file': path.join(dir, 'other.txt') })).toMatch(/cs-file: .* does not exist/);
+    const err = await set({ 'cs-file': path.join(dir, 'other.txt') });
+    expect(err).toMatch(/cs-file: .* does not exist/);
+    // The hint names places a strictly confined hook can read (not /etc).
+    expect(err).toMatch(/\/root, \/home\/<user> or \/var\/snap\/azure-iot-edge\/common/);
+    expect(err).not.toMatch(/\/etc/);
     expect(config()).toBe(before);
   });
 
