@@ -9,6 +9,7 @@ import { writeFileAtomic } from '../../util/atomic-write';
 import { EdgeError } from '../../errors';
 import type { CliContext } from '../command';
 import { findDevEdged } from '../system/dev-edged';
+import { type DevRestartIo, realDevRestartIo, restartDevEdged } from '../system/dev-restart';
 import { execaRunner, type Runner } from '../system/runner';
 import { edgedService, where } from '../system/where';
 
@@ -26,11 +27,11 @@ export function builder(y: Argv): Argv {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<void> {
-  const lines = await applyCommand(args, ctx, { runner: execaRunner, kill: process.kill.bind(process) });
+  const lines = await applyCommand(args, ctx, { runner: execaRunner });
   ctx.stdout.write(`${lines.join('\n')}\n`);
 }
 
-export async function applyCommand(args: Args, ctx: CliContext, io: { runner: Runner; kill(pid: number, signal: string): void }): Promise<string[]> {
+export async function applyCommand(args: Args, ctx: CliContext, io: { runner: Runner; devRestart?: DevRestartIo }): Promise<string[]> {
   const w = where(ctx.env);
   const source = path.resolve(args.configFile ?? w.configFile);
   const target = path.resolve(w.inSnap ? w.edgedConfig : args.configOut ?? (ctx.env.IOTEDGE_EDGED_CONFIG || source));
@@ -49,8 +50,7 @@ export async function applyCommand(args: Args, ctx: CliContext, io: { runner: Ru
       }
       const edged = await findDevEdged({ home: w.edgedHome, config: target });
       if (!edged) return 'edged is not running here: start it to use the new configuration.';
-      io.kill(edged.pid, 'SIGTERM');
-      return `Stopped edged (pid ${edged.pid}): start it again to use the new configuration (outside the snap nothing restarts it).`;
+      return restartDevEdged(edged, { home: w.edgedHome }, io.devRestart ?? realDevRestartIo);
     },
   };
   return applyConfig({ source, target, snapOwned: w.snap?.owned }, deps);

@@ -10,11 +10,14 @@ import * as path from 'node:path';
 export interface ProcFs {
   readFile(file: string): Promise<string>;
   readdir(dir: string): Promise<string[]>;
+  /** /proc/<pid>/cwd, to resolve a relative --home or --config; without it they resolve against ours. */
+  readlink?(file: string): Promise<string>;
 }
 
 export const realProcFs: ProcFs = {
   readFile: (f) => fs.readFile(f, 'utf8'),
   readdir: (d) => fs.readdir(d),
+  readlink: (f) => fs.readlink(f),
 };
 
 export interface EdgedProcess {
@@ -35,10 +38,13 @@ export async function findDevEdged(opts: { home: string; config?: string }, pfs:
   } catch {
     return undefined;
   }
-  const wanted = (argv: string[], flag: string, value: string | undefined) => {
+  // `edged --home edged` started in another directory: its relative paths are relative to its cwd.
+  const wanted = async (pid: string, argv: string[], flag: string, value: string | undefined) => {
     if (!value) return false;
     const i = argv.indexOf(flag);
-    return i >= 0 && argv[i + 1] !== undefined && path.resolve(argv[i + 1]) === path.resolve(value);
+    if (i < 0 || argv[i + 1] === undefined) return false;
+    const cwd = path.isAbsolute(argv[i + 1]) ? '' : await pfs.readlink?.(`/proc/${pid}/cwd`).catch(() => '');
+    return path.resolve(cwd || '', argv[i + 1]) === path.resolve(value);
   };
   for (const e of entries) {
     if (!/^\d+$/.test(e) || Number(e) === process.pid) continue;
@@ -49,7 +55,7 @@ export async function findDevEdged(opts: { home: string; config?: string }, pfs:
       continue;
     }
     if (!argv.some((a) => /(^|\/)edged(\.js)?$/.test(a) || /edged\/main(\.js)?$/.test(a))) continue;
-    if (wanted(argv, '--home', opts.home) || wanted(argv, '--config', opts.config)) return { pid: Number(e), how: 'proc' };
+    if ((await wanted(e, argv, '--home', opts.home)) || (await wanted(e, argv, '--config', opts.config))) return { pid: Number(e), how: 'proc' };
   }
   return undefined;
 }

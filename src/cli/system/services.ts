@@ -1,14 +1,15 @@
 /**
  * The appliance's daemons, as `iotedge system` acts on them. In the snap: snapd's services
  * (snapctl for status/restart/stop and the log-level option the supervisor passes to edged,
- * journalctl for logs). On a development machine: the edged process found by pidfile or /proc
- * (no supervisor there: a stop is a stop, and the developer starts edged again).
+ * journalctl for logs). On a development machine: the edged process found by pidfile or /proc;
+ * no supervisor there, so a restart stops it and starts it again itself (dev-restart.ts).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { EdgeError, NotFoundError } from '../../errors';
 import type { LogLevel } from '../../util/log';
 import { findDevEdged, type ProcFs, realProcFs } from './dev-edged';
+import { type DevRestartIo, realDevRestartIo, restartDevEdged } from './dev-restart';
 import type { Runner, StreamRunner } from './runner';
 import { edgedService, type Where } from './where';
 
@@ -81,21 +82,29 @@ export function snapServices(w: Where, runner: Runner, stream: StreamRunner): Se
   };
 }
 
-export function devServices(w: Where, kill: (pid: number, signal: string) => void, pfs: ProcFs = realProcFs): Services {
+export function devServices(
+  w: Where,
+  kill: (pid: number, signal: string) => void,
+  pfs: ProcFs = realProcFs,
+  restartIo: DevRestartIo = { ...realDevRestartIo, procFs: pfs, kill },
+): Services {
   const find = () => findDevEdged({ home: w.edgedHome, config: w.edgedConfig }, pfs);
-  const stop = async () => {
-    const p = await find();
-    if (!p) return 'edged is not running.';
-    kill(p.pid, 'SIGTERM');
-    return `Stopped edged (pid ${p.pid}). Outside the snap nothing restarts it: start it again (e.g. \`make run\`).`;
-  };
   return {
     async status() {
       const p = await find();
       return [{ name: 'edged', status: p ? `Running (pid ${p.pid})` : 'Stopped' }];
     },
-    restart: stop,
-    stop,
+    async restart() {
+      const p = await find();
+      if (!p) return 'edged is not running here: start it (e.g. `make run`); a restart needs its command line.';
+      return restartDevEdged(p, { home: w.edgedHome }, restartIo);
+    },
+    async stop() {
+      const p = await find();
+      if (!p) return 'edged is not running.';
+      kill(p.pid, 'SIGTERM');
+      return `Stopped edged (pid ${p.pid}). Outside the snap nothing restarts it: start it again (e.g. \`make run\`).`;
+    },
     async logs(req) {
       const file = path.join(w.edgedHome, 'edged.log');
       let text: string;

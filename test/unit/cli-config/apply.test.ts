@@ -7,6 +7,7 @@ import type { CliContext } from '../../../src/cli/command';
 import { ConfigValidationError } from '../../../src/config/errors';
 import { UnavailableError } from '../../../src/errors';
 import { capturedContext } from '../../helpers/cli';
+import { fakeDevRestart } from './dev-restart-fake';
 
 const GOOD = '[provisioning]\nsource = "manual"\nconnection_string = "HostName=h;DeviceId=d;SharedAccessKey=YWJj"\n';
 
@@ -104,9 +105,6 @@ describe('config apply command', () => {
     const calls: string[] = [];
     const lines = await applyCommand({ configFile: src }, ctx({ SNAP_COMMON: dir, SNAP: '/snap/x', SNAP_INSTANCE_NAME: 'azure-iot-edge' }), {
       runner: async (file, args) => (calls.push([file, ...args].join(' ')), { code: 0, stdout: '', stderr: '' }),
-      kill: () => {
-        throw new Error('no kill in the snap');
-      },
     });
     expect(calls).toEqual(['snapctl restart azure-iot-edge.iotedged']);
     const target = path.join(dir, 'etc/aziot/config.toml');
@@ -114,22 +112,23 @@ describe('config apply command', () => {
     expect(lines).toEqual([`The configuration has been written to ${target}.`, 'Restarted azure-iot-edge.iotedged.']);
   });
 
-  it('on a development machine: writes --config-out and stops the edged found by its pidfile', async () => {
+  it('on a development machine: writes --config-out and restarts the edged found by its pidfile', async () => {
     const src = path.join(dir, 'mine.toml');
     const out = path.join(dir, 'edged.toml');
     await fs.writeFile(src, GOOD);
     const home = path.join(dir, 'home');
     await fs.mkdir(home);
     await fs.writeFile(path.join(home, 'edged.pid'), `${process.pid}\n`);
-    const killed: Array<[number, string]> = [];
+    const f = fakeDevRestart({ pid: process.pid, argv: ['node', 'bin/edged', '--config', out], cwd: '/repo' });
     const lines = await applyCommand({ configFile: src, configOut: out }, ctx({ IOTEDGE_EDGED_HOME: home }), {
       runner: async () => {
         throw new Error('no runner on a dev machine');
       },
-      kill: (pid, sig) => killed.push([pid, sig]),
+      devRestart: f.io,
     });
     expect(await fs.readFile(out, 'utf8')).toBe(GOOD);
-    expect(killed).toEqual([[process.pid, 'SIGTERM']]);
-    expect(lines[1]).toMatch(/^Stopped edged \(pid \d+\): start it again/);
+    expect(f.killed).toEqual([[process.pid, 'SIGTERM']]);
+    expect(f.launched.map((l) => l.argv)).toEqual([['node', 'bin/edged', '--config', out]]);
+    expect(lines[1]).toMatch(new RegExp(`^Restarted edged: pid ${process.pid} stopped, pid 5151 started`));
   });
 });

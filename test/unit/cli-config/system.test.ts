@@ -8,6 +8,7 @@ import type { Runner, StreamRunner } from '../../../src/cli/system/runner';
 import { reprovision } from '../../../src/cli/system/reprovision';
 import { where } from '../../../src/cli/system/where';
 import type { ProcFs } from '../../../src/cli/system/dev-edged';
+import { fakeDevRestart } from './dev-restart-fake';
 import { runCli } from './run-cli';
 
 const SNAP_ENV = { SNAP_COMMON: '/var/snap/azure-iot-edge/common', SNAP: '/snap/azure-iot-edge/7', SNAP_INSTANCE_NAME: 'azure-iot-edge' };
@@ -84,11 +85,12 @@ describe('iotedge system on a development machine', () => {
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
-  it('finds edged by its command line in /proc and stops it with SIGTERM', async () => {
+  it('finds edged by its command line in /proc; stop sends SIGTERM, restart starts it again', async () => {
     const home = path.join(dir, 'edged');
+    const argv = ['node', '/repo/bin/edged', '--config', '/repo/.tmp/run/config.toml', '--home', home];
     const pfs: ProcFs = {
       readFile: async (f) => {
-        if (f === '/proc/4242/cmdline') return ['node', '/repo/bin/edged', '--config', '/repo/.tmp/run/config.toml', '--home', home].join('\0');
+        if (f === '/proc/4242/cmdline') return argv.join('\0');
         if (f === '/proc/17/cmdline') return 'bash\0';
         throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
       },
@@ -97,8 +99,14 @@ describe('iotedge system on a development machine', () => {
     const killed: Array<[number, string]> = [];
     const s = devServices(where({ IOTEDGE_EDGED_HOME: home }), (pid, sig) => killed.push([pid, sig]), pfs);
     expect(await s.status()).toEqual([{ name: 'edged', status: 'Running (pid 4242)' }]);
-    expect(await s.restart()).toMatch(/^Stopped edged \(pid 4242\)\. Outside the snap nothing restarts it/);
+    expect(await s.stop()).toMatch(/^Stopped edged \(pid 4242\)\. Outside the snap nothing restarts it/);
     expect(killed).toEqual([[4242, 'SIGTERM']]);
+    const f = fakeDevRestart({ pid: 4242, argv, cwd: '/repo', environ: 'A=1\0' });
+    const r = devServices(where({ IOTEDGE_EDGED_HOME: home }), () => undefined, pfs, f.io);
+    expect(await r.restart()).toMatch(/^Restarted edged: pid 4242 stopped, pid 5151 started/);
+    expect(f.killed).toEqual([[4242, 'SIGTERM']]);
+    expect(f.launched).toEqual([{ argv, cwd: '/repo', env: { A: '1' }, logFile: path.join(home, 'edged.log') }]);
+    expect(f.pids).toEqual([[path.join(home, 'edged.pid'), 5151]]);
     await expect(s.setLogLevel('debug')).rejects.toMatchObject({ hint: 'start edged with AZIOT_LOG_LEVEL=debug' });
   });
 

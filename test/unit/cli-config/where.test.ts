@@ -1,3 +1,4 @@
+import * as path from 'node:path';
 import { findDevEdged, processStartTime, type ProcFs } from '../../../src/cli/system/dev-edged';
 import { edgedService, where } from '../../../src/cli/system/where';
 
@@ -38,5 +39,21 @@ describe('where the CLI finds things', () => {
     expect(await processStartTime(321, pfs)).toEqual(new Date((1769860800 + 50) * 1000));
     delete files['/proc/321/cmdline'];
     expect(await findDevEdged({ home: '/h' }, pfs)).toBeUndefined();
+  });
+
+  it('resolves a relative --home against the process\'s own working directory', async () => {
+    const pfs: ProcFs = {
+      readFile: async (f) => {
+        if (f === '/proc/77/cmdline') return 'node\0bin/edged\0--config\0config.toml\0--home\0edged\0';
+        throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
+      },
+      readdir: async () => ['77'],
+      readlink: async (f) => {
+        if (f === '/proc/77/cwd') return '/work/run';
+        throw new Error(f);
+      },
+    };
+    expect(await findDevEdged({ home: '/work/run/edged' }, pfs)).toEqual({ pid: 77, how: 'proc' });
+    expect(await findDevEdged({ home: path.resolve('edged') }, pfs)).toBeUndefined();
   });
 });
