@@ -26,6 +26,8 @@ export interface ModuleKeys {
 
 export class KeyStore {
   private readonly cache = new Map<string, Buffer>();
+  /** First uses of a missing key in flight: concurrent callers share one creation, so one key. */
+  private readonly creating = new Map<string, Promise<Buffer>>();
 
   constructor(readonly dir: string) {}
 
@@ -59,11 +61,20 @@ export class KeyStore {
 
   /** Reads a key, creating it from 32 random bytes when missing. */
   async getOrCreate(name: string): Promise<Buffer> {
-    const existing = await this.read(name);
-    if (existing) return existing;
-    const key = randomBytes(32);
-    await this.write(name, key);
-    return key;
+    const cached = this.cache.get(name);
+    if (cached) return cached;
+    let pending = this.creating.get(name);
+    if (!pending) {
+      pending = (async () => {
+        const existing = await this.read(name);
+        if (existing) return existing;
+        const key = randomBytes(32);
+        await this.write(name, key);
+        return key;
+      })().finally(() => this.creating.delete(name));
+      this.creating.set(name, pending);
+    }
+    return pending;
   }
 
   async remove(name: string): Promise<void> {
