@@ -87,7 +87,7 @@ export function identityComponentFor(ctx: EdgedContext, options: IdentityCompone
 export function identityComponent(ctx: EdgedContext, options: IdentityComponentOptions = {}): Component {
   const log = ctx.logger.child('identity');
   const { config, home } = ctx;
-  const keys = KeyStore.under(home);
+  const keys = KeyStore.under(home, { importedMasterEncryptionKey: config.imported_master_encryption_key });
   const store = IdentityStore.under(home);
   const keySource = options.keySource ?? new KeyPool('rsa-2048', 2);
   const inner: ModuleRuntime = ctx.runtime;
@@ -234,6 +234,8 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
   return {
     name: IDENTITY_COMPONENT_NAME,
     async start() {
+      // A missing or malformed imported 1.1 key stops edged now (153), not at a module's first decrypt.
+      await keys.masterEncryptionKey();
       state.running = await provisionDevice(false);
       if (state.running.identities) ctx.identities = state.running.identities;
       ctx.reprovision = async () => {

@@ -6,13 +6,17 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
-import { BadRequestError, EdgeError } from '../errors';
+import { BadRequestError, ConfigError, EdgeError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
 import { hmacSha256 } from './sas';
 
 export const MASTER_IDENTITY_KEY = 'master-identity';
 export const MASTER_ENCRYPTION_KEY = 'master-encryption';
 export const DEVICE_KEY = 'device-id';
+/** edged's 0600 copy of the 1.1 key `imported_master_encryption_key` names (upstream copies it for keyd). */
+export const IMPORTED_MASTER_ENCRYPTION_KEY = 'imported-master-encryption';
+/** AES-256: the size of a master encryption key, 1.1's included. */
+const MASTER_ENCRYPTION_KEY_BYTES = 32;
 
 /** Encryption scheme versions of keyd's ciphertexts; v2 (ciphertext then tag) is what we write. */
 const V1 = 0x01;
@@ -29,10 +33,20 @@ export class KeyStore {
   /** First uses of a missing key in flight: concurrent callers share one creation, so one key. */
   private readonly creating = new Map<string, Promise<Buffer>>();
 
-  constructor(readonly dir: string) {}
+  private importing?: Promise<Buffer>;
 
-  static under(home: string): KeyStore {
-    return new KeyStore(path.join(home, 'keys'));
+  /**
+   * importedMasterEncryptionKey: `imported_master_encryption_key`, the file of a 1.1 device's
+   * master encryption key (raw bytes, as 1.1 wrote it and as upstream's keyd reads it); when set,
+   * it is the master encryption key, so what the 1.1 device's modules encrypted still decrypts.
+   */
+  constructor(
+    readonly dir: string,
+    private readonly importedMasterEncryptionKey?: string,
+  ) {}
+
+  static under(home: string, options: { importedMasterEncryptionKey?: string } = {}): KeyStore {
+    return new KeyStore(path.join(home, 'keys'), options.importedMasterEncryptionKey);
   }
 
   private file(name: string): string {
@@ -88,12 +102,49 @@ export class KeyStore {
     return deriveModuleKeys(master, moduleId, generationId);
   }
 
+  /** The imported 1.1 key when the configuration names one, else edged's own random key. */
+  async masterEncryptionKey(): Promise<Buffer> {
+    const file = this.importedMasterEncryptionKey;
+    if (!file) return this.getOrCreate(MASTER_ENCRYPTION_KEY);
+    this.importing ??= this.loadImported(file).catch((e) => {
+      this.importing = undefined;
+      throw e;
+    });
+    return this.importing;
+  }
+
+  /**
+   * Reads the 1.1 key file and keeps a 0600 copy under edged's home (as upstream's apply copies
+   * it for keyd), so the device keeps decrypting if the old directory later goes away.
+   */
+  private async loadImported(file: string): Promise<Buffer> {
+    let key: Buffer;
+    try {
+      key = await fs.readFile(file);
+    } catch (e) {
+      const copy = await this.read(IMPORTED_MASTER_ENCRYPTION_KEY);
+      if (copy) return copy;
+      throw new ConfigError(`imported_master_encryption_key: cannot read ${file} (${(e as NodeJS.ErrnoException).code ?? (e as Error).message})`, {
+        hint: 'restore the 1.1 master encryption key file there, or remove imported_master_encryption_key from config.toml (what the 1.1 device encrypted then no longer decrypts)',
+        cause: e,
+      });
+    }
+    if (key.length !== MASTER_ENCRYPTION_KEY_BYTES) {
+      throw new ConfigError(`imported_master_encryption_key: ${file} holds ${key.length} bytes, not the ${MASTER_ENCRYPTION_KEY_BYTES} of a master encryption key`, {
+        hint: 'name the 1.1 key file (hsm/enc_keys/edgelet-master…enc.key under the old homedir), as `iotedge config import` writes it',
+      });
+    }
+    const copy = await this.read(IMPORTED_MASTER_ENCRYPTION_KEY);
+    if (!copy?.equals(key)) await this.write(IMPORTED_MASTER_ENCRYPTION_KEY, key);
+    return key;
+  }
+
   async encrypt(plaintext: Buffer, iv: Buffer, aad: Buffer): Promise<Buffer> {
-    return encryptAead(await this.getOrCreate(MASTER_ENCRYPTION_KEY), plaintext, iv, aad);
+    return encryptAead(await this.masterEncryptionKey(), plaintext, iv, aad);
   }
 
   async decrypt(ciphertext: Buffer, iv: Buffer, aad: Buffer): Promise<Buffer> {
-    return decryptAead(await this.getOrCreate(MASTER_ENCRYPTION_KEY), ciphertext, iv, aad);
+    return decryptAead(await this.masterEncryptionKey(), ciphertext, iv, aad);
   }
 }
 
