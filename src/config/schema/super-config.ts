@@ -221,7 +221,7 @@ export const superConfigSchema: TableNode = {
     allow_elevated_docker_permissions: bool('allow privileged modules and added capabilities', true),
     prefer_module_identity_cache: bool('use cached module identities before asking IoT Hub', false),
     auto_reprovisioning_mode: { type: 'string', enum: ['Dynamic', 'AlwaysOnStartup', 'OnErrorOnly'], default: 'Dynamic', doc: 'when to reprovision' },
-    imported_master_encryption_key: str('path of the 1.1 master encryption key (set by `iotedge config import`); when set, edged's master encryption key'),
+    imported_master_encryption_key: str('path of the 1.1 master encryption key (set by `iotedge config import`); when set, the master encryption key edged uses'),
     cloud_timeout_sec: int('deadline of one cloud request, in seconds', 1, { default: 10 }),
     cloud_retries: int('retries after a failed cloud request', 0, { default: 1 }),
     iotedge_max_requests: {
