@@ -16,6 +16,8 @@ export interface FakeDpsOptions {
   /** How many polls answer "assigning" before "assigned" (default 1). */
   pollsBeforeAssigned?: number;
   fail?: string;
+  /** Polls (1-based, counting every GET of the operation) left unanswered, as a network failure. */
+  hangPolls?: number[];
 }
 
 export async function startFakeDps(options: FakeDpsOptions): Promise<FakeServer & { registrations: string[] }> {
@@ -47,6 +49,7 @@ export async function startFakeDps(options: FakeDpsOptions): Promise<FakeServer 
     const operationId = decodeURIComponent(m[4]);
     const count = (polls.get(operationId) ?? 0) + 1;
     polls.set(operationId, count);
+    if (options.hangPolls?.includes(count)) return 'hang';
     if (options.fail) return { status: 200, body: { operationId, status: 'failed', registrationState: { registrationId: regId, status: 'failed', errorMessage: options.fail } } };
     if (count <= (options.pollsBeforeAssigned ?? 1)) return { status: 202, body: { operationId, status: 'assigning' } };
     return {

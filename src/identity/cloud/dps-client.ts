@@ -72,7 +72,7 @@ export async function registerWithDps(reg: DpsRegistration, options: DpsOptions)
       });
     }
     await clock.sleep(options.pollIntervalMs ?? 5000);
-    const polled = await cloudRequest({ method: 'GET', url: operationUrl, headers }, { ...cloud, retries: 0 });
+    const polled = await cloudRequest({ method: 'GET', url: operationUrl, headers }, cloud);
     check(polled, 'poll');
     state = polled.json as OperationStatus;
   }

@@ -175,6 +175,24 @@ describe('DPS', () => {
     }
   });
 
+  it('a status poll that fails on the network is retried cloud_retries times, as every other request', async () => {
+    const key = Buffer.from('individual-key-0123456789');
+    const dps = await startFakeDps({ tls, idScope: 's', keys: { r: key }, assignedHub: HUB, pollsBeforeAssigned: 1, hangPolls: [1] });
+    try {
+      const clock = instantClock();
+      const assigned = await registerWithDps(
+        { globalEndpoint: dps.url, idScope: 's', registrationId: 'r', credentials: { type: 'sas', key } },
+        { timeoutMs: 150, retries: 1, clock, tls: { ca: tls.caPem } },
+      );
+      expect(assigned).toEqual({ assignedHub: HUB, deviceId: 'r', payload: undefined });
+      expect(dps.requests.map((r) => r.method)).toEqual(['PUT', 'GET', 'GET']);
+      // poll interval, then the retry delay after the unanswered poll
+      expect(clock.slept).toEqual([5000, 3000]);
+    } finally {
+      await dps.close();
+    }
+  });
+
   it('provisions from a group enrollment key, caches the assignment, and notices a device change', async () => {
     const group = Buffer.from('group-enrollment-key').toString('base64');
     const deviceKey = Buffer.from(deriveGroupDeviceKey(group, 'r2'), 'base64');
