@@ -18,6 +18,8 @@ export interface FakeDpsOptions {
   fail?: string;
   /** Polls (1-based, counting every GET of the operation) left unanswered, as a network failure. */
   hangPolls?: number[];
+  /** The time SAS tokens are checked against (default: the real clock). */
+  now?: () => number;
 }
 
 export async function startFakeDps(options: FakeDpsOptions): Promise<FakeServer & { registrations: string[] }> {
@@ -34,6 +36,7 @@ export async function startFakeDps(options: FakeDpsOptions): Promise<FakeServer 
         audience: `${options.idScope}/registrations/${regId}`,
         key,
         keyName: 'registration',
+        now: options.now,
       });
       if (why) return { status: 401, body: { errorCode: 401002, message: `Unauthorized: ${why}` } };
     } else if (req.clientCn !== regId) {

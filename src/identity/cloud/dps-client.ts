@@ -37,15 +37,19 @@ export async function registerWithDps(reg: DpsRegistration, options: DpsOptions)
   const clock: Clock = options.clock ?? systemClock;
   const base = reg.globalEndpoint.replace(/\/+$/, '');
   const prefix = `${base}/${percentEncode(reg.idScope)}/registrations/${percentEncode(reg.registrationId)}`;
-  const headers: Record<string, string> = {};
-  if (reg.credentials.type === 'sas') {
-    headers.Authorization = sasToken({
-      audience: dpsAudience(reg.idScope, reg.registrationId),
-      key: reg.credentials.key,
-      expiry: Math.floor(clock.now() / 1000) + TOKEN_TTL_SECONDS,
-      keyName: 'registration',
-    });
-  }
+  // A token lives 30 s and polling may take minutes: each request is signed when it is sent.
+  const credentials = reg.credentials;
+  const headers = (): Record<string, string> =>
+    credentials.type === 'sas'
+      ? {
+          Authorization: sasToken({
+            audience: dpsAudience(reg.idScope, reg.registrationId),
+            key: credentials.key,
+            expiry: Math.floor(clock.now() / 1000) + TOKEN_TTL_SECONDS,
+            keyName: 'registration',
+          }),
+        }
+      : {};
   const tls =
     reg.credentials.type === 'x509' ? { ...options.tls, cert: reg.credentials.certPem, key: reg.credentials.keyPem } : options.tls;
   const cloud = { ...options, tls };
@@ -54,7 +58,7 @@ export async function registerWithDps(reg: DpsRegistration, options: DpsOptions)
   if (reg.payload !== undefined) body.payload = reg.payload;
   const started = clock.now();
   const registered = await cloudRequest(
-    { method: 'PUT', url: `${prefix}/register?api-version=${DPS_API_VERSION}`, headers, body },
+    { method: 'PUT', url: `${prefix}/register?api-version=${DPS_API_VERSION}`, headers: headers(), body },
     cloud,
   );
   check(registered, 'register');
@@ -72,7 +76,7 @@ export async function registerWithDps(reg: DpsRegistration, options: DpsOptions)
       });
     }
     await clock.sleep(options.pollIntervalMs ?? 5000);
-    const polled = await cloudRequest({ method: 'GET', url: operationUrl, headers }, cloud);
+    const polled = await cloudRequest({ method: 'GET', url: operationUrl, headers: headers() }, cloud);
     check(polled, 'poll');
     state = polled.json as OperationStatus;
   }

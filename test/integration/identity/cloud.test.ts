@@ -193,6 +193,19 @@ describe('DPS', () => {
     }
   });
 
+  it('a registration that takes longer than a SAS token lives signs each poll afresh', async () => {
+    const key = Buffer.from('individual-key-0123456789');
+    const clock = instantClock();
+    const dps = await startFakeDps({ tls, idScope: 's', keys: { r: key }, assignedHub: HUB, pollsBeforeAssigned: 12, now: clock.now });
+    try {
+      const assigned = await registerWithDps({ globalEndpoint: dps.url, idScope: 's', registrationId: 'r', credentials: { type: 'sas', key } }, { timeoutMs: 5000, retries: 0, clock, tls: { ca: tls.caPem } });
+      expect(assigned.deviceId).toBe('r');
+      expect(clock.slept.reduce((a, b) => a + b, 0)).toBe(65_000);
+    } finally {
+      await dps.close();
+    }
+  });
+
   it('provisions from a group enrollment key, caches the assignment, and notices a device change', async () => {
     const group = Buffer.from('group-enrollment-key').toString('base64');
     const deviceKey = Buffer.from(deriveGroupDeviceKey(group, 'r2'), 'base64');
