@@ -29,6 +29,7 @@ describe("the snap engine's settings", () => {
   it('refuses docker.daemon keys that would move the engine out of the snap', () => {
     expect(() => mergeDaemonJson({ hosts: ['tcp://0.0.0.0:2375'] })).toThrow(/cannot set hosts/);
     expect(() => mergeDaemonJson('[1]')).toThrow(/must be a JSON object/);
+    expect(() => mergeDaemonJson({ 'containerd-namespace': 'moby' })).toThrow(/cannot set containerd-namespace/);
   });
 
   it('creates only a bridge it owns', async () => {
