@@ -1,9 +1,10 @@
 /**
  * The Edge CA, which signs the modules' server and identity certificates. Either preloaded
  * (`[edge_ca] cert` / `pk` files, managed by the user) or quickstart: self-signed by edged,
- * valid `auto_generated_edge_ca_expiry_days` (default 90) and renewed once 80% of its life is gone.
+ * valid `auto_generated_edge_ca_expiry_days` (default 90) and renewed once `[edge_ca.auto_renew]
+ * threshold` (default 80%) of its life is gone, with a new key unless `rotate_key = false`.
  */
-import { KeyObject, X509Certificate, createPrivateKey } from 'node:crypto';
+import { KeyObject, X509Certificate, createPrivateKey, createPublicKey } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, EdgeError } from '../errors';
@@ -18,6 +19,8 @@ export interface EdgeCaSettings {
   cert?: string;
   pk?: string;
   auto_generated_edge_ca_expiry_days?: number;
+  /** Upstream's `[edge_ca.auto_renew]`: `threshold` ("80%") and `rotate_key` (true) are honoured. */
+  auto_renew?: { threshold?: unknown; rotate_key?: unknown; retry?: unknown };
 }
 
 export interface EdgeCaOptions {
@@ -33,7 +36,7 @@ export interface EdgeCaOptions {
 }
 
 const DAY_MS = 86_400_000;
-const RENEW_AT = 0.8;
+const DEFAULT_RENEW_AT = 0.8;
 
 interface Loaded {
   /** The CA certificate and whatever chain came with it, PEM. */
@@ -46,6 +49,9 @@ export class EdgeCa {
   private loaded?: Loaded;
   private readonly clock: Clock;
   readonly quickstart: boolean;
+  /** Share of the quickstart CA's life after which it is renewed. */
+  readonly renewAt: number;
+  private readonly rotateKey: boolean;
 
   constructor(private readonly options: EdgeCaOptions) {
     this.clock = options.clock ?? systemClock;
@@ -62,6 +68,20 @@ export class EdgeCa {
         hint: 'remove it for the default of 90 days',
       });
     }
+    if (!this.quickstart && s.auto_renew !== undefined) {
+      throw new ConfigError('edge_ca.auto_renew applies to the quickstart Edge CA only, not to one given as cert and pk files', {
+        hint: 'remove [edge_ca.auto_renew]: renew a preloaded Edge CA by replacing its files and restarting edged',
+      });
+    }
+    const threshold = s.auto_renew?.threshold;
+    const pct = threshold === undefined ? undefined : /^(\d{1,3})%$/.exec(String(threshold))?.[1];
+    if (threshold !== undefined && !(pct && Number(pct) > 0 && Number(pct) <= 100)) {
+      throw new ConfigError(`edge_ca.auto_renew.threshold must be a percentage from 1% to 100%, not ${JSON.stringify(threshold)}`, {
+        hint: 'e.g. threshold = "80%" (the default)',
+      });
+    }
+    this.renewAt = pct ? Number(pct) / 100 : DEFAULT_RENEW_AT;
+    this.rotateKey = s.auto_renew?.rotate_key !== false;
   }
 
   private get certFile() {
@@ -79,9 +99,12 @@ export class EdgeCa {
     }
     this.loaded ??= await this.loadQuickstart();
     if (this.loaded && !this.dueForRenewal(this.loaded.cert)) return false;
-    const renewing = this.loaded !== undefined;
-    this.loaded = await this.createQuickstart(renewing ? 'renewing the Edge CA at 80% of its life' : 'creating a quickstart Edge CA');
-    if (renewing) this.options.onRenewed?.();
+    const previous = this.loaded;
+    this.loaded = await this.createQuickstart(
+      previous ? `renewing the Edge CA at ${Math.round(this.renewAt * 100)}% of its life${this.rotateKey ? '' : ', keeping its key'}` : 'creating a quickstart Edge CA',
+      this.rotateKey ? undefined : previous?.key,
+    );
+    if (previous) this.options.onRenewed?.();
     return true;
   }
 
@@ -93,7 +116,7 @@ export class EdgeCa {
   dueForRenewal(cert: X509Certificate): boolean {
     const from = Date.parse(cert.validFrom);
     const to = Date.parse(cert.validTo);
-    return this.clock.now() >= from + (to - from) * RENEW_AT;
+    return this.clock.now() >= from + (to - from) * this.renewAt;
   }
 
   private async loadPreloaded(): Promise<Loaded> {
@@ -143,11 +166,11 @@ export class EdgeCa {
     }
   }
 
-  private async createQuickstart(why: string): Promise<Loaded> {
+  private async createQuickstart(why: string, keepKey?: KeyObject): Promise<Loaded> {
     this.options.logger.info(`Edge CA: ${why}`);
     const days = this.options.settings?.auto_generated_edge_ca_expiry_days ?? 90;
     const now = this.clock.now();
-    const pair = generateKey('rsa-2048');
+    const pair = keepKey ? { privateKey: keepKey, publicKey: createPublicKey(keepKey) } : generateKey('rsa-2048');
     const certPem = issueCertificate({
       commonName: `aziot-edge CA ${this.options.deviceId}`.slice(0, 64),
       ca: { pathLen: 0 },

@@ -41,3 +41,37 @@ describe('Edge CA renewal', () => {
     expect(calls).toEqual([]);
   });
 });
+
+describe('[edge_ca.auto_renew] for the quickstart Edge CA', () => {
+  let home: string;
+  beforeEach(async () => (home = await fs.mkdtemp(path.join(os.tmpdir(), 'renew-'))));
+  afterEach(() => fs.rm(home, { recursive: true, force: true }));
+  const publicKeyOf = (ca: EdgeCa) => ca.current().then((l) => l.cert.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'));
+
+  it('renews at the threshold, not at 80%, with a new key by default', async () => {
+    const clock = new FakeClock();
+    const ca = new EdgeCa({ home, deviceId: 'd', clock, logger: memoryLogger(), settings: { auto_generated_edge_ca_expiry_days: 10, auto_renew: { threshold: '50%' } } });
+    const first = await publicKeyOf(ca);
+    await clock.advance(4 * DAY);
+    expect(await ca.ensure()).toBe(false);
+    await clock.advance(1 * DAY);
+    expect(await ca.ensure()).toBe(true);
+    expect(await publicKeyOf(ca)).not.toBe(first);
+  });
+
+  it('rotate_key = false keeps the key across a renewal', async () => {
+    const clock = new FakeClock();
+    const log = memoryLogger();
+    const ca = new EdgeCa({ home, deviceId: 'd', clock, logger: log, settings: { auto_generated_edge_ca_expiry_days: 10, auto_renew: { rotate_key: false } } });
+    const first = await publicKeyOf(ca);
+    await clock.advance(8 * DAY);
+    expect(await ca.ensure()).toBe(true);
+    expect(await publicKeyOf(ca)).toBe(first);
+    expect(log.lines.join('\n')).toMatch(/renewing the Edge CA at 80% of its life, keeping its key/);
+  });
+
+  it('a bad threshold, or auto_renew with a preloaded CA, is a configuration error', () => {
+    expect(() => new EdgeCa({ home, deviceId: 'd', logger: memoryLogger(), settings: { auto_renew: { threshold: '0%' } } })).toThrow(/^edge_ca.auto_renew.threshold must be a percentage from 1% to 100%, not "0%"$/);
+    expect(() => new EdgeCa({ home, deviceId: 'd', logger: memoryLogger(), settings: { cert: 'file:///c.pem', pk: 'file:///k.pem', auto_renew: {} } })).toThrow(/applies to the quickstart Edge CA only/);
+  });
+});
