@@ -187,8 +187,9 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     const hub = new HubClient(result.device, cloud(), () => dynamicReprovision(plan));
     return {
       plan,
-      // Upstream reads module identities from its cache first whatever the setting says; signing must not wait on the cloud.
-      identities: new HubIdentityManager(hub, keys, store, log, true),
+      // prefer_module_identity_cache (default false, as upstream): false asks IoT Hub first and
+      // falls back to the cache when it cannot answer; true reads the cache first.
+      identities: new HubIdentityManager(hub, keys, store, log, config.prefer_module_identity_cache),
       deviceId: result.device.deviceId,
     };
   }

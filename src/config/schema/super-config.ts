@@ -10,6 +10,9 @@ import { parseDeviceConnectionString } from '../connection-string';
 const TPM = 'this appliance has no TPM access (it runs as a snap); use symmetric-key or X.509 attestation';
 const PKCS11 = 'this appliance keeps keys in files and has no PKCS#11 library; use a file:// key';
 const EST = 'certificate issuance over EST is not available on this appliance; give the certificate and key as file:// URIs';
+const PRELOADED =
+  'this appliance keeps no store of preloaded keys or certificates by id (that is the identity services\' own store); give keys and certificates as file:// URIs where they are used';
+const CONTENT_TRUST = 'signed-image verification (Docker Content Trust / Notary) is not available on this appliance; remove [moby_runtime.content_trust]';
 const LOCAL_CA = 'certificate issuance from a local CA is not available on this appliance; give the certificate and key as file:// URIs, or use the quickstart Edge CA';
 
 const str = (doc: string, extra: Partial<Node> = {}): Node => ({ type: 'string', doc, ...extra }) as Node;
@@ -182,6 +185,8 @@ const edgeCa: TableNode = {
     if ((t.cert === undefined) !== (t.pk === undefined)) return [[t.cert === undefined ? 'pk' : 'cert', 'set both "cert" and "pk", or neither']];
     if (t.cert !== undefined && t.auto_generated_edge_ca_expiry_days !== undefined)
       return [['auto_generated_edge_ca_expiry_days', 'a quickstart lifetime makes no sense with an Edge CA from files (cert + pk); remove one']];
+    if (t.cert !== undefined && t.auto_renew !== undefined)
+      return [['auto_renew', 'renewal applies to the quickstart Edge CA only; an Edge CA from files (cert + pk) is renewed by replacing its files: remove [edge_ca.auto_renew]']];
     return [];
   },
 };
@@ -237,7 +242,7 @@ export const superConfigSchema: TableNode = {
     provisioning,
     localid: { type: 'table', doc: 'local identities', unsupported: 'local identities (localid) are not available on this appliance', fields: { domain: str('domain') } },
     aziot_keys: { type: 'map', doc: 'PKCS#11 settings of the keys service', values: { type: 'string', unsupported: PKCS11 } },
-    preloaded_keys: { type: 'map', doc: 'keys preloaded by id', values: keyLocation('key file URI') },
+    preloaded_keys: { type: 'map', doc: 'keys preloaded by id', values: { ...keyLocation('key file URI'), unsupported: PRELOADED } as Node },
     cert_issuance: {
       type: 'table',
       doc: 'how dynamically issued certificates are issued',
@@ -246,7 +251,7 @@ export const superConfigSchema: TableNode = {
     preloaded_certs: {
       type: 'map',
       doc: 'certificates preloaded by id',
-      values: { type: 'either', options: [uri('certificate file URI'), { type: 'array', items: uri('certificate file URI') }] },
+      values: { type: 'either', unsupported: PRELOADED, options: [uri('certificate file URI'), { type: 'array', items: uri('certificate file URI') }] },
     },
     tpm: {
       type: 'table',
@@ -353,6 +358,7 @@ export const superConfigSchema: TableNode = {
         content_trust: {
           type: 'table',
           doc: 'signed images',
+          unsupported: CONTENT_TRUST,
           fields: { ca_certs: { type: 'map', values: uri('CA certificate per registry') } },
         },
       },

@@ -119,6 +119,37 @@ it('without [provisioning] (local deployment) serves certificates but no module 
   expect(identityComponentFor(context(runtime, listen()))).toBeUndefined();
 });
 
+it('prefer_module_identity_cache: false (the default) asks IoT Hub for a module identity first, true reads the cache', async () => {
+  for (const prefer of [false, true]) {
+    const runtime = new FakeRuntime(new FakeClock(Date.now()));
+    const key = randomBytes(32);
+    const hub = await hubFor('dev1', key);
+    const ctx = context(runtime, `prefer_module_identity_cache = ${prefer}\n${manual('dev1', key)}`);
+    const c = identityComponent(ctx, options(hub.host));
+    try {
+      await c.start();
+      await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
+      const asked = () => hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/modules/$edgeAgent')).length;
+      const before = asked();
+      await ctx.identities!.get('$edgeAgent');
+      expect(asked() - before).toBe(prefer ? 0 : 1);
+    } finally {
+      await c.stop();
+      await hub.close();
+      rmSync(path.join(home, 'identity'), { recursive: true, force: true });
+    }
+  }
+});
+
+it('a missing imported_master_encryption_key stops the component at start with a configuration error', async () => {
+  const runtime = new FakeRuntime(new FakeClock(Date.now()));
+  const file = path.join(home, 'old', 'edgelet-master.enc.key');
+  const ctx = context(runtime, `hostname = "h"\nimported_master_encryption_key = "${file}"\n[local_deployment]\nfile = "/tmp/deployment.json"\n${listen()}`);
+  const c = identityComponentFor(ctx, options('localhost:1'))!;
+  await expect(c.start()).rejects.toMatchObject({ exitCode: 153, message: `imported_master_encryption_key: cannot read ${file} (ENOENT)` });
+  await c.stop();
+});
+
 it('adopts running modules as they are on a restart of edged: their bound directories get the new sockets', async () => {
   const runtime = new FakeRuntime(new FakeClock(Date.now()));
   const key = randomBytes(32);

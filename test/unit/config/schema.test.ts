@@ -108,6 +108,24 @@ describe('the super-config schema', () => {
     for (const [text, expected] of cases) expect(errorOf(text).message).toMatch(expected);
   });
 
+  it('refuses with the reason the keys nothing here honours: preloaded keys/certs, content trust, auto_renew of a preloaded CA', () => {
+    expect(() => parseSuperConfig('[preloaded_keys]\n[preloaded_certs]\n[moby_runtime.content_trust]\n', { home })).not.toThrow();
+    const cases: Array<[string, RegExp, RegExp]> = [
+      ['[preloaded_keys]\nk = "file:///k.pem"\n', /preloaded_keys\.k: not supported/, /no store of preloaded keys or certificates/],
+      ['[preloaded_certs]\nc = "file:///c.pem"\n', /preloaded_certs\.c: not supported/, /no store of preloaded keys or certificates/],
+      ['[moby_runtime.content_trust.ca_certs]\n"myreg.io" = "file:///ca.pem"\n', /moby_runtime\.content_trust: not supported/, /^Signed-image verification .* is not available/],
+    ];
+    for (const [text, message, hint] of cases) {
+      const e = errorOf(text);
+      expect(e.message).toMatch(message);
+      expect(e.hint).toMatch(hint);
+    }
+    expect(errorOf('[edge_ca]\ncert = "file:///c.pem"\npk = "file:///k.pem"\n[edge_ca.auto_renew]\nthreshold = "50%"\n').message).toMatch(
+      /edge_ca\.auto_renew: renewal applies to the quickstart Edge CA only/,
+    );
+    expect(() => parseSuperConfig('[edge_ca.auto_renew]\nthreshold = "50%"\nrotate_key = false\n', { home })).not.toThrow();
+  });
+
   it('allows unsupported keys only when asked (import, inspection)', () => {
     const c = parseSuperConfig(readCase('ca-certs-est', 'super-config.toml'), { home, allowUnsupported: true });
     expect(c.auto_reprovisioning_mode).toBe('OnErrorOnly');
