@@ -38,6 +38,32 @@ describe('iotedge check', () => {
   });
   afterEach(() => fs.rm(dir, { recursive: true, force: true }));
 
+  it('uses upstream\'s check ids (edgelet/iotedge check/checks and aziotctl), in its order', () => {
+    const { sections } = require('../../../src/cli/check/sections') as typeof import('../../../src/cli/check/sections');
+    expect(sections.flatMap((s) => s.checks.map((c) => c.id))).toEqual([
+      'aziot-edged-config-well-formed',
+      'config-up-to-date',
+      'container-engine-uri',
+      'parent_hostname',
+      'connect-management-uri',
+      'hostname',
+      'certificates-quickstart',
+      'certificates-expiry',
+      'identity-certificate-expiry',
+      'container-engine-dns',
+      'container-engine-ipv6',
+      'container-engine-is-moby',
+      'container-engine-logrotate',
+      'container-engine-disk-space', // this appliance's own
+      'check-agent-image',
+      'host-local-time',
+      'host-connect-dps-endpoint',
+      'host-connect-iothub-amqp',
+      'host-connect-iothub-https',
+      'host-connect-iothub-mqtt',
+    ]);
+  });
+
   it('prints upstream presentation for a healthy device', async () => {
     await config(HEALTHY_CONFIG);
     await writeCa(new Date(Date.UTC(2036, 0, 1)));
@@ -99,9 +125,9 @@ describe('iotedge check', () => {
     const { c, text } = ctx();
     await expect(checkCommand({ ...args, output: 'json' }, c, healthyDeps(dir))).rejects.toThrow('1 check(s) raised errors');
     const json = JSON.parse(text());
-    expect(Object.keys(json.checks)).toEqual(['config-toml-well-formed']);
-    expect(json.checks['config-toml-well-formed'].result).toBe('Fatal');
-    expect(json.checks['config-toml-well-formed'].details[0]).toMatch(/config\.toml:3: provisioning\.connection_string: the SharedAccessKey/);
+    expect(Object.keys(json.checks)).toEqual(['aziot-edged-config-well-formed']);
+    expect(json.checks['aziot-edged-config-well-formed'].result).toBe('Fatal');
+    expect(json.checks['aziot-edged-config-well-formed'].details[0]).toMatch(/config\.toml:3: provisioning\.connection_string: the SharedAccessKey/);
     expect(text()).not.toContain(secret);
   });
 

@@ -3,7 +3,7 @@ import { formatError } from '../../../errors';
 import { error, ignored, ok, warning, type Checker } from '../types';
 
 export const wellFormedConfig: Checker = {
-  id: 'config-toml-well-formed',
+  id: 'aziot-edged-config-well-formed',
   description: 'aziot-edged configuration is well-formed',
   async run(facts) {
     try {
@@ -18,7 +18,7 @@ export const wellFormedConfig: Checker = {
 export const upToDateConfig: Checker = {
   id: 'config-up-to-date',
   description: 'configuration up-to-date with config.toml',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const state = await facts.configUpToDate();
     if (state === 'unknown') return ignored;
@@ -31,7 +31,7 @@ export const upToDateConfig: Checker = {
 export const connectManagementUri: Checker = {
   id: 'connect-management-uri',
   description: 'configuration has correct URIs for daemon mgmt endpoint',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const c = await facts.config();
     for (const [key, uri] of [['connect.management_uri', c.connect.management_uri], ['connect.workload_uri', c.connect.workload_uri]] as const) {
@@ -49,7 +49,7 @@ export const connectManagementUri: Checker = {
 export const hostname: Checker = {
   id: 'hostname',
   description: 'configuration has correct hostname',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const c = await facts.config();
     const machine = facts.machineHostname();
@@ -66,9 +66,9 @@ export const hostname: Checker = {
 };
 
 export const parentHostname: Checker = {
-  id: 'parent-hostname',
+  id: 'parent_hostname',
   description: 'configuration has correct parent_hostname',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const parent = (await facts.config()).parent_hostname;
     if (!parent) return ignored;

@@ -18,7 +18,7 @@ function connect(id: string, port: number, label: string): Checker {
   return {
     id,
     description: `host can connect to and perform TLS handshake with iothub ${label} port`,
-    needs: ['config-toml-well-formed'],
+    needs: ['aziot-edged-config-well-formed'],
     async run(facts) {
       const host = hubHost(await facts.config());
       if (!host) return ignored; // DPS (the hub is known after provisioning) or no cloud at all
@@ -39,7 +39,7 @@ export const hostConnectIothubMqtt = connect('host-connect-iothub-mqtt', 8883, '
 export const hostConnectDps: Checker = {
   id: 'host-connect-dps-endpoint',
   description: 'host can connect to and perform TLS handshake with DPS endpoint',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const p = (await facts.config()).provisioning;
     if (p?.source !== 'dps') return ignored;

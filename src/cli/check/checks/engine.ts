@@ -5,7 +5,7 @@ import { error, ignored, ok, warning, type Checker } from '../types';
 export const containerEngineInstalled: Checker = {
   id: 'container-engine-uri',
   description: 'container engine is installed and functional',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const uri = (await facts.config()).moby_runtime.uri;
     try {

@@ -41,7 +41,7 @@ function filePath(uri: string): string {
 export const certificatesQuickstart: Checker = {
   id: 'certificates-quickstart',
   description: 'production readiness: Edge CA certificate',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const ca = (await facts.config()).edge_ca;
     if (ca?.cert) return ok;
@@ -52,9 +52,9 @@ export const certificatesQuickstart: Checker = {
 };
 
 export const edgeCaExpiry: Checker = {
-  id: 'edge-ca-cert-expiry',
+  id: 'certificates-expiry',
   description: 'Edge CA certificate expiry',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const ca = (await facts.config()).edge_ca;
     if (ca?.cert) return expiry(facts, filePath(ca.cert), 'Edge CA certificate');
@@ -73,7 +73,7 @@ export const edgeCaExpiry: Checker = {
 export const identityCertificateExpiry: Checker = {
   id: 'identity-certificate-expiry',
   description: 'production readiness: identity certificates expiry',
-  needs: ['config-toml-well-formed'],
+  needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const p = (await facts.config()).provisioning;
     const cert =
