@@ -65,8 +65,13 @@ export const edgeCaExpiry: Checker = {
       return ignored; // not created yet: edged makes it when it first needs it
     }
     const r = await expiry(facts, quickstart, 'quickstart Edge CA certificate');
-    // edged renews the quickstart CA itself: an old one is news, not a fault.
-    return r.kind === 'error' ? warning(`${r.message} edged renews it when it restarts.`) : r;
+    // edged renews the quickstart CA itself (at start, then hourly while it runs): an old one is news, not a fault.
+    const threshold = typeof ca?.auto_renew?.threshold === 'string' ? ca.auto_renew.threshold : '80%';
+    return r.kind === 'error'
+      ? warning(
+          `${r.message} edged renews it by itself once ${threshold} of its life has passed (it checks at start and every hour while it runs), so an expired one means edged is not running or could not renew it: see \`iotedge system logs\`.`,
+        )
+      : r;
   },
 };
 
