@@ -11,6 +11,7 @@ import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { EdgedContext } from '../../../src/edged/context';
 import { identityComponent, identityComponentFor } from '../../../src/identity/component';
+import type { HubIdentityManager } from '../../../src/identity/manager';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { Mutex } from '../../../src/util/mutex';
@@ -131,7 +132,7 @@ it('prefer_module_identity_cache: false (the default) asks IoT Hub for a module 
       await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
       const asked = () => hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/modules/$edgeAgent')).length;
       const before = asked();
-      await ctx.identities!.get('$edgeAgent');
+      await (ctx.identities as HubIdentityManager).get('$edgeAgent');
       expect(asked() - before).toBe(prefer ? 0 : 1);
     } finally {
       await c.stop();
