@@ -232,6 +232,10 @@ describe('the azure-iot-edge snap under snapd', () => {
 
   it("brings the snap's dockerd back after kill -9, with the modules running", async () => {
     const pid = Number(mustInLab('cat', `${COMMON}/run/docker.pid`).trim());
+    // The engine's own containerd (not a host one), which outlives a crash of dockerd.
+    const containerd = pidOf(`containerd --config=${COMMON}/run/docker/containerd/config.toml`);
+    expect(containerd).toHaveLength(1);
+    expect(mustInLab('cat', `/proc/${pid}/cmdline`)).toContain(`--containerd=${COMMON}/run/docker/containerd/containerd.sock`);
     const t0 = Date.now();
     mustInLab('kill', '-9', String(pid));
     await until('a new dockerd', () => {
@@ -242,6 +246,7 @@ describe('the azure-iot-edge snap under snapd', () => {
     await until('the sensor module running again', () => moduleRunning('sensor') && /^sensor\s+running/m.test(listed()), 120_000);
     figures.dockerdKilledToModulesRunningMs = Date.now() - t0;
     expect(services().dockerd.current).toBe('active');
+    expect(pidOf(`containerd --config=${COMMON}/run/docker/containerd/config.toml`)).toEqual(containerd);
   });
 
   it('restarts edged when it hangs (SIGSTOP: the "Initializing modules" hang)', async () => {
