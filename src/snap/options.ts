@@ -4,6 +4,8 @@
  * list of valid ones.
  */
 import { checkFormat } from '../config/schema/formats';
+import type { EdgeError } from '../errors';
+import { validateSnapOption } from '../gc/settings';
 import { isLogLevel, type LogLevel } from '../util/log';
 import { OptionError } from './errors';
 
@@ -36,10 +38,21 @@ function path(key: string, v: unknown): string {
   return s;
 }
 
-function format(key: string, fmt: 'duration' | 'time-of-day' | 'hostname', v: unknown): string {
+function format(key: string, fmt: 'hostname', v: unknown): string {
   const s = str(key, v);
   const problem = checkFormat(fmt, s);
   if (problem) throw new OptionError(`${key}: ${problem.reason}`);
+  return s;
+}
+
+/** image-gc.*: the collector's own validators (whole-day recurrence included), naming the snap option. */
+function gcOption(key: string, v: unknown): string {
+  const s = str(key, v);
+  try {
+    validateSnapOption(key, s);
+  } catch (e) {
+    throw new OptionError((e as EdgeError).message, { hint: (e as EdgeError).hint });
+  }
   return s;
 }
 
@@ -77,15 +90,11 @@ export const OPTIONS: readonly OptionSpec[] = [
   {
     key: 'image-gc.enabled',
     doc: 'true or false',
-    parse: (v, o) => {
-      if (v === true || v === 'true') o.imageGc.enabled = true;
-      else if (v === false || v === 'false') o.imageGc.enabled = false;
-      else throw new OptionError('image-gc.enabled must be true or false');
-    },
+    parse: (v, o) => void (o.imageGc.enabled = gcOption('image-gc.enabled', v) === 'true'),
   },
-  { key: 'image-gc.recurrence', doc: 'how often, in whole days, e.g. 1d', parse: (v, o) => void (o.imageGc.recurrence = format('image-gc.recurrence', 'duration', v)) },
-  { key: 'image-gc.threshold', doc: 'remove images unused this long, e.g. 7d', parse: (v, o) => void (o.imageGc.threshold = format('image-gc.threshold', 'duration', v)) },
-  { key: 'image-gc.time', doc: 'time of day, HH:MM', parse: (v, o) => void (o.imageGc.time = format('image-gc.time', 'time-of-day', v)) },
+  { key: 'image-gc.recurrence', doc: 'how often, in whole days, e.g. 1d', parse: (v, o) => void (o.imageGc.recurrence = gcOption('image-gc.recurrence', v)) },
+  { key: 'image-gc.threshold', doc: 'remove images unused this long, e.g. 7d', parse: (v, o) => void (o.imageGc.threshold = gcOption('image-gc.threshold', v)) },
+  { key: 'image-gc.time', doc: 'time of day, HH:MM', parse: (v, o) => void (o.imageGc.time = gcOption('image-gc.time', v)) },
 ];
 
 /** Option groups whose members are listed one level down (`docker.daemon`, `image-gc.time`). */

@@ -7,14 +7,14 @@ describe('snap options', () => {
       'log-level': 'debug',
       hostname: 'edge-1',
       docker: { daemon: { 'log-level': 'warn' } },
-      'image-gc': { enabled: false, recurrence: '12h', threshold: '7d', time: '03:30' },
+      'image-gc': { enabled: false, recurrence: '2d', threshold: '7d', time: '03:30' },
     });
     expect(o).toEqual({
       csFile: '/root/cs.txt',
       logLevel: 'debug',
       hostname: 'edge-1',
       dockerDaemon: { 'log-level': 'warn' },
-      imageGc: { enabled: false, recurrence: '12h', threshold: '7d', time: '03:30' },
+      imageGc: { enabled: false, recurrence: '2d', threshold: '7d', time: '03:30' },
     });
   });
 
@@ -28,8 +28,10 @@ describe('snap options', () => {
   });
 
   it.each([
-    [{ 'image-gc': { recurrence: 'sometimes' } }, /image-gc.recurrence: expected a duration/],
-    [{ 'image-gc': { time: '25:00' } }, /image-gc.time: expected a time of day/],
+    [{ 'image-gc': { recurrence: 'sometimes' } }, /^image-gc.recurrence = "sometimes" is not a duration/],
+    [{ 'image-gc': { recurrence: '12h' } }, /^image-gc.recurrence = "12h" must be a whole number of days$/],
+    [{ 'image-gc': { threshold: 'soon' } }, /^image-gc.threshold = "soon" is not a duration/],
+    [{ 'image-gc': { time: '25:00' } }, /^image-gc.time = "25:00" is not a time of day$/],
     [{ 'image-gc': { enabled: 'yes' } }, /image-gc.enabled must be true or false/],
     [{ 'log-level': 'loud' }, /log-level must be one of/],
     [{ 'cs-file': 'relative.txt' }, /cs-file must be an absolute path/],
