@@ -13,7 +13,7 @@ import { writeFileAtomic } from '../util/atomic-write';
 import { Clock, systemClock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { generateKey } from './keygen';
-import { issueCertificate, splitPem } from './x509';
+import { SUBJECT_FIELDS, issueCertificate, splitPem } from './x509';
 
 export interface EdgeCaSettings {
   cert?: string;
@@ -21,6 +21,8 @@ export interface EdgeCaSettings {
   auto_generated_edge_ca_expiry_days?: number;
   /** Upstream's `[edge_ca.auto_renew]`: `threshold` ("80%") and `rotate_key` (true) are honoured. */
   auto_renew?: { threshold?: unknown; rotate_key?: unknown; retry?: unknown };
+  /** Upstream's `[edge_ca.subject]`: the quickstart CA's distinguished name (CN, C, ST, L, O, OU). */
+  subject?: Record<string, string>;
 }
 
 export interface EdgeCaOptions {
@@ -71,6 +73,17 @@ export class EdgeCa {
     if (!this.quickstart && s.auto_renew !== undefined) {
       throw new ConfigError('edge_ca.auto_renew applies to the quickstart Edge CA only, not to one given as cert and pk files', {
         hint: 'remove [edge_ca.auto_renew]: renew a preloaded Edge CA by replacing its files and restarting edged',
+      });
+    }
+    const unknownField = Object.keys(s.subject ?? {}).find((k) => !(SUBJECT_FIELDS as readonly string[]).includes(k));
+    if (unknownField !== undefined) {
+      throw new ConfigError(`edge_ca.subject.${unknownField} is not a subject field this appliance writes`, {
+        hint: `use ${SUBJECT_FIELDS.join(', ')}`,
+      });
+    }
+    if (!this.quickstart && s.subject !== undefined) {
+      throw new ConfigError('edge_ca.subject applies to the quickstart Edge CA only, not to one given as cert and pk files', {
+        hint: 'remove [edge_ca.subject]: the subject of a preloaded Edge CA is the one in its certificate',
       });
     }
     const threshold = s.auto_renew?.threshold;
@@ -173,6 +186,7 @@ export class EdgeCa {
     const pair = keepKey ? { privateKey: keepKey, publicKey: createPublicKey(keepKey) } : generateKey('rsa-2048');
     const certPem = issueCertificate({
       commonName: `aziot-edge CA ${this.options.deviceId}`.slice(0, 64),
+      subject: this.options.settings?.subject,
       ca: { pathLen: 0 },
       notBefore: new Date(now),
       notAfter: new Date(now + days * DAY_MS),

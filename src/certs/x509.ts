@@ -10,8 +10,13 @@ const { asn1 } = forge;
 
 export type SubjectAltName = { dns: string } | { ip: string } | { uri: string };
 
+/** Distinguished-name fields a subject may carry beyond CN (upstream's `[edge_ca.subject]`). */
+export const SUBJECT_FIELDS = ['CN', 'C', 'ST', 'L', 'O', 'OU'] as const;
+
 export interface CertificateSpec {
   commonName: string;
+  /** More subject fields by short name (SUBJECT_FIELDS); a CN here replaces commonName. */
+  subject?: Record<string, string>;
   subjectAltNames?: SubjectAltName[];
   notBefore: Date;
   notAfter: Date;
@@ -40,7 +45,11 @@ export function issueCertificate(spec: CertificateSpec): string {
   cert.serialNumber = serialNumber();
   cert.validity.notBefore = spec.notBefore;
   cert.validity.notAfter = spec.notAfter;
-  const subject = [{ name: 'commonName', value: spec.commonName }];
+  const extra = Object.entries(spec.subject ?? {});
+  const subject = [
+    ...(spec.subject?.CN === undefined ? [{ shortName: 'CN', value: spec.commonName }] : []),
+    ...extra.map(([shortName, value]) => ({ shortName, value })),
+  ];
   cert.setSubject(subject);
   cert.setIssuer(subject);
   cert.publicKey = PLACEHOLDER_KEY;

@@ -185,6 +185,8 @@ const edgeCa: TableNode = {
     if ((t.cert === undefined) !== (t.pk === undefined)) return [[t.cert === undefined ? 'pk' : 'cert', 'set both "cert" and "pk", or neither']];
     if (t.cert !== undefined && t.auto_generated_edge_ca_expiry_days !== undefined)
       return [['auto_generated_edge_ca_expiry_days', 'a quickstart lifetime makes no sense with an Edge CA from files (cert + pk); remove one']];
+    if (t.cert !== undefined && t.subject !== undefined)
+      return [['subject', 'a subject applies to the quickstart Edge CA only; an Edge CA from files (cert + pk) has the subject in its certificate: remove [edge_ca.subject]']];
     if (t.cert !== undefined && t.auto_renew !== undefined)
       return [['auto_renew', 'renewal applies to the quickstart Edge CA only; an Edge CA from files (cert + pk) is renewed by replacing its files: remove [edge_ca.auto_renew]']];
     return [];

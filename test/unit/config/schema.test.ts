@@ -124,6 +124,7 @@ describe('the super-config schema', () => {
       /edge_ca\.auto_renew: renewal applies to the quickstart Edge CA only/,
     );
     expect(() => parseSuperConfig('[edge_ca.auto_renew]\nthreshold = "50%"\nrotate_key = false\n', { home })).not.toThrow();
+    expect(errorOf('[edge_ca]\ncert = "file:///c.pem"\npk = "file:///k.pem"\n[edge_ca.subject]\nCN = "x"\n').message).toMatch(/edge_ca\.subject: a subject applies to the quickstart Edge CA only/);
   });
 
   it('allows unsupported keys only when asked (import, inspection)', () => {

@@ -75,3 +75,22 @@ describe('[edge_ca.auto_renew] for the quickstart Edge CA', () => {
     expect(() => new EdgeCa({ home, deviceId: 'd', logger: memoryLogger(), settings: { cert: 'file:///c.pem', pk: 'file:///k.pem', auto_renew: {} } })).toThrow(/applies to the quickstart Edge CA only/);
   });
 });
+
+describe('[edge_ca.subject] for the quickstart Edge CA', () => {
+  let home: string;
+  beforeEach(async () => (home = await fs.mkdtemp(path.join(os.tmpdir(), 'subject-'))));
+  afterEach(() => fs.rm(home, { recursive: true, force: true }));
+
+  it('is the CA certificate\'s subject (and issuer: it is self-signed)', async () => {
+    const ca = new EdgeCa({ home, deviceId: 'd', logger: memoryLogger(), settings: { subject: { CN: 'test CA', O: 'Contoso', L: 'Redmond' } } });
+    const { cert } = await ca.current();
+    expect(cert.subject.split('\n').sort()).toEqual(['CN=test CA', 'L=Redmond', 'O=Contoso']);
+    expect(cert.issuer).toBe(cert.subject);
+  });
+
+  it('without CN keeps the default common name; an unknown field is refused', async () => {
+    const ca = new EdgeCa({ home, deviceId: 'd', logger: memoryLogger(), settings: { subject: { O: 'Contoso' } } });
+    expect((await ca.current()).cert.subject.split('\n').sort()).toEqual(['CN=aziot-edge CA d', 'O=Contoso']);
+    expect(() => new EdgeCa({ home, deviceId: 'd', logger: memoryLogger(), settings: { subject: { DC: 'x' } } })).toThrow(/^edge_ca.subject.DC is not a subject field this appliance writes$/);
+  });
+});
