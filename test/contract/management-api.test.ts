@@ -149,7 +149,11 @@ describe.each(MANAGEMENT_API_VERSIONS)('management API %s', (v) => {
   });
 
   const absent = ALL_ROUTES.filter((r) => !present.has(r));
-  (absent.length ? it.each(absent.map((r) => [r])) : it.skip.each([['(none)']]))('%s does not exist: 404', async (key) => {
+  if (absent.length === 0) {
+    it('has every route of the newest versions (nothing to answer 404 for)', () => {
+      expect(routes.length).toBe(ALL_ROUTES.length);
+    });
+  } else it.each(absent.map((r) => [r]))('%s does not exist: 404', async (key) => {
     const [method, template] = key.split(' ');
     const res = await call(method, withVersion(template.replace('{name}', 'x'), v), method === 'GET' ? undefined : {});
     expect(res.status).toBe(404);
