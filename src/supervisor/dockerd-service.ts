@@ -8,7 +8,6 @@ import { writeFileAtomic } from '../util/atomic-write';
 import { Backoff } from './backoff';
 import { bridgeToCreate } from './bridge';
 import { ContainerdKeeper } from './containerd';
-import { clearStaleContainerd } from './stale-containerd';
 import { STOP_CONTAINERS_BOUND_MS, stopAllContainers } from './stop-containers';
 import { defaultDaemonJson, dockerdArgs } from './dockerd-settings';
 import type { Health } from './health';
@@ -149,7 +148,6 @@ function superviseDockerd(
         daemonJson = defaultDaemonJson();
         await writeFileAtomic(d.paths.daemonJson, JSON.stringify(daemonJson, null, 2) + '\n', { mode: 0o644 });
       }
-      if (await clearStaleContainerd(d.paths.dockerExecRoot)) d.logger.info('removed the pidfile of a dead containerd');
       const bridge = bridgeToCreate(daemonJson);
       if (bridge) await d.ensureBridge(bridge);
       await containerd.ensure(signal);
