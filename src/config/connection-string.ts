@@ -7,6 +7,8 @@ export interface DeviceConnectionString {
   hostName: string;
   deviceId: string;
   sharedAccessKey: string;
+  /** Set in a nested device's connection string: the parent that relays to IoT Hub. */
+  gatewayHostName?: string;
 }
 
 const DEVICE_ID = /^[A-Za-z0-9\-:.+%_#*?!(),=@;$']{1,128}$/;
@@ -30,5 +32,6 @@ export function parseDeviceConnectionString(s: string): ParseResult {
   if (!hostName) return { ok: false, problem: 'the connection string has no HostName' };
   if (!HOST_NAME.test(hostName)) return { ok: false, problem: 'the HostName of the connection string is not a host name' };
   if (parts.has('ModuleId')) return { ok: false, problem: 'this is a module connection string; give the device connection string' };
-  return { ok: true, value: { hostName, deviceId, sharedAccessKey: key } };
+  const gatewayHostName = parts.get('GatewayHostName') || undefined;
+  return { ok: true, value: { hostName, deviceId, sharedAccessKey: key, ...(gatewayHostName ? { gatewayHostName } : {}) } };
 }

@@ -4,6 +4,7 @@
  * here (inline values, key files) and never appear in an error message.
  */
 import { X509Certificate } from 'node:crypto';
+import { parseDeviceConnectionString, type DeviceConnectionString } from '../../config/connection-string';
 import { ConfigError } from '../../errors';
 import type { DpsProvisioning, Provisioning, SuperConfig } from '../../config/types';
 import { deriveGroupDeviceKey } from '../sas';
@@ -24,31 +25,13 @@ export type ProvisioningPlan =
       payload?: unknown;
     };
 
-export interface ConnectionString {
-  hostName: string;
-  deviceId: string;
-  sharedAccessKey: string;
-  gatewayHostName?: string;
-}
+export type ConnectionString = DeviceConnectionString;
 
-/** `HostName=...;DeviceId=...;SharedAccessKey=...` (the key may itself end in `=`). */
+/** `HostName=...;DeviceId=...;SharedAccessKey=...`: the config's parser, as a ConfigError naming the setting. */
 export function parseConnectionString(text: string): ConnectionString {
-  const parts: Record<string, string> = {};
-  for (const piece of String(text).split(';')) {
-    if (!piece.trim()) continue;
-    const eq = piece.indexOf('=');
-    if (eq <= 0) throw badConnectionString('a part is not Name=value');
-    parts[piece.slice(0, eq).trim()] = piece.slice(eq + 1).trim();
-  }
-  const missing = ['HostName', 'DeviceId', 'SharedAccessKey'].filter((k) => !parts[k]);
-  if (missing.length) throw badConnectionString(`${missing.join(', ')} missing`);
-  if (parts.ModuleId) throw badConnectionString('it is a module connection string; use the device\'s');
-  return {
-    hostName: parts.HostName,
-    deviceId: parts.DeviceId,
-    sharedAccessKey: parts.SharedAccessKey,
-    gatewayHostName: parts.GatewayHostName,
-  };
+  const parsed = parseDeviceConnectionString(String(text));
+  if (!parsed.ok) throw badConnectionString(parsed.problem);
+  return parsed.value;
 }
 
 function badConnectionString(why: string): ConfigError {
