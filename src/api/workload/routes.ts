@@ -3,8 +3,8 @@
  * module's key, encrypt/decrypt with the master encryption key (AAD = module name + generation
  * id), server and identity certificates from the Edge CA, the trust bundles, and the module list.
  */
-import { createHmac } from 'node:crypto';
 import { BadRequestError, EdgeError } from '../../errors';
+import { hmacSha256 } from '../../identity/sas';
 import type { IssuedCertificate } from '../../certs/module-certs';
 import type { ModuleRuntime } from '../../runtime/types';
 import { listModuleDetails } from '../management/module-details';
@@ -74,7 +74,7 @@ export function workloadApi(deps: WorkloadDeps, options: WorkloadApiOptions = {}
         }
         const data = base64Field(body, 'data');
         const key = await deps.moduleKey(name);
-        return { status: 200, body: { digest: createHmac('sha256', key).update(data).digest('base64') } };
+        return { status: 200, body: { digest: hmacSha256(key, data).toString('base64') } };
       },
     },
     {
