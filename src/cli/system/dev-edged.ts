@@ -1,8 +1,8 @@
 /**
  * edged on a development machine (not under snapd): found by `<home>/edged.pid` if edged wrote
  * one, else by scanning /proc for a `edged ... --config FILE` or `--home DIR` command line.
- * edged exits cleanly on SIGTERM; there is no supervisor here, so "restart" means: stop it, and
- * the developer starts it again (`make run`).
+ * There is no supervisor here: `system restart` and `config apply` stop it and start the same
+ * command line again themselves (dev-restart.ts).
  */
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
