@@ -3,6 +3,8 @@
  * upstream does (unknown parts ignored, the key must be base64). Errors name the part that is
  * wrong and never contain the key.
  */
+import { isBase64Key } from '../util/base64';
+
 export interface DeviceConnectionString {
   hostName: string;
   deviceId: string;
@@ -24,7 +26,7 @@ export function parseDeviceConnectionString(s: string): ParseResult {
   }
   const key = parts.get('SharedAccessKey');
   if (!key) return { ok: false, problem: 'the connection string has no SharedAccessKey' };
-  if (!/^[A-Za-z0-9+/]+={0,2}$/.test(key) || key.length % 4 !== 0) return { ok: false, problem: 'the SharedAccessKey of the connection string is not base64' };
+  if (!isBase64Key(key)) return { ok: false, problem: 'the SharedAccessKey of the connection string is not base64' };
   const deviceId = parts.get('DeviceId');
   if (!deviceId) return { ok: false, problem: 'the connection string has no DeviceId' };
   if (!DEVICE_ID.test(deviceId)) return { ok: false, problem: 'the DeviceId of the connection string has characters IoT Hub does not allow' };

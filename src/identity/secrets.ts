@@ -5,6 +5,7 @@
 import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors';
+import { decodeBase64Key } from '../util/base64';
 import type { SecretRef } from '../config/types';
 
 export function notSupported(what: string, setting: string): ConfigError {
@@ -63,15 +64,14 @@ export async function resolveSymmetricKey(ref: SecretRef | undefined, setting: s
     }
     const text = data.toString('utf8').trim();
     // Upstream's preloaded key files hold the raw bytes; a base64 text file is accepted too.
-    return /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0 ? decodeKey(text, setting) : data;
+    return decodeBase64Key(text) ?? data;
   }
   throw new ConfigError(`${setting} has neither value nor uri`, { hint: `set ${setting}.value (base64) or ${setting}.uri (file:///path)` });
 }
 
 function decodeKey(value: string, setting: string): Buffer {
-  const trimmed = value.trim();
-  const key = Buffer.from(trimmed, 'base64');
-  if (!trimmed || key.length === 0 || key.toString('base64').replace(/=+$/, '') !== trimmed.replace(/=+$/, '')) {
+  const key = decodeBase64Key(value.trim());
+  if (!key) {
     // Never echo the value: it is a secret.
     throw new ConfigError(`${setting} is not valid base64`, { hint: 'copy the key again from IoT Hub or DPS' });
   }

@@ -5,6 +5,7 @@
  */
 import * as yaml from 'js-yaml';
 import { ConfigError } from '../../errors';
+import { decodeBase64Key } from '../../util/base64';
 import { mergeToml } from '../merge';
 
 export const OLD_DEFAULTS = {
@@ -98,8 +99,9 @@ export class OldReader {
 
   base64(v: unknown, key: string): string {
     const s = this.string(v, key);
-    if (!/^[A-Za-z0-9+/]+={0,2}$/.test(s) || s.length % 4 !== 0) this.fail(key, 'expected base64 text');
-    return Buffer.from(s, 'base64').toString('base64');
+    const bytes = decodeBase64Key(s);
+    if (!bytes) return this.fail(key, 'expected base64 text');
+    return bytes.toString('base64');
   }
 }
 

@@ -1,5 +1,6 @@
 /** String formats of the super-config. Messages never include the value (it may be a secret). */
 import type { Format } from './types';
+import { isBase64Key } from '../../util/base64';
 import { parseCleanupTime, parseDuration, parseRecurrence } from '../../gc/settings';
 
 export type FormatProblem = { kind: 'error' | 'unsupported'; reason: string };
@@ -14,7 +15,7 @@ export function checkFormat(format: Format, value: string): FormatProblem | unde
       if (value.startsWith('pkcs11:')) return { kind: 'unsupported', reason: 'PKCS#11 keys: this appliance keeps keys in files and has no PKCS#11 library; use a file:// URI' };
       return value.startsWith('file://') && canParseUrl(value) ? undefined : { kind: 'error', reason: 'expected a file:// URI of a key file' };
     case 'base64':
-      return value.length > 0 && /^[A-Za-z0-9+/]+={0,2}$/.test(value) && value.length % 4 === 0 ? undefined : { kind: 'error', reason: 'expected base64 text' };
+      return isBase64Key(value) ? undefined : { kind: 'error', reason: 'expected base64 text (with or without "=" padding)' };
     case 'hostname':
       return /^[A-Za-z0-9]([A-Za-z0-9-_.]{0,252})$/.test(value) ? undefined : { kind: 'error', reason: 'expected a host name (letters, digits, "-", "_" and ".")' };
     case 'duration':

@@ -25,7 +25,7 @@ const symmetricKey = (doc: string): TableNode => ({
   type: 'table',
   doc,
   fields: {
-    value: { type: 'string', format: 'base64', secret: true, doc: 'the key, base64' },
+    value: { type: 'string', format: 'base64', secret: true, doc: 'the key, base64 (with or without "=" padding)' },
     uri: keyLocation('file:// URI of the key file'),
   },
   check: (t) =>

@@ -79,6 +79,17 @@ describe('configure hook', () => {
     expect(config()).toBe(before);
   });
 
+  it('takes a key without "=" padding in cs-file and connection-string', async () => {
+    const unpadded = Buffer.from('0123456789abcdef0123456789abcde').toString('base64').replace(/=+$/, '');
+    const cs = `HostName=fake-hub.azure-devices.net;DeviceId=dev1;SharedAccessKey=${unpadded}`;
+    const file = path.join(dir, 'cs.txt');
+    writeFileSync(file, cs + '\n');
+    expect(await set({ 'cs-file': file })).toBeUndefined();
+    expect(config()).toContain(`SharedAccessKey=${unpadded}"`);
+    expect(await set({ 'cs-file': undefined, 'connection-string': cs.replace('dev1', 'dev2') })).toBeUndefined();
+    expect(config()).toContain('DeviceId=dev2;');
+  });
+
   it('reads the options key by key on a snapd that refuses `get -d` without keys', async () => {
     snapd.oldSnapd = true;
     expect(await set({ hostname: 'oldsnapd', 'image-gc': { time: '01:00' } })).toBeUndefined();
