@@ -1,0 +1,221 @@
+import * as fs from 'node:fs';
+import { builtinModules } from 'node:module';
+import * as path from 'node:path';
+import * as ts from 'typescript';
+
+/**
+ * The import graph of src/, from the import specifiers themselves: which layer may import
+ * which, no file cycles, and only runtime dependencies. An arrow that breaks a rule is allowed
+ * only as a named exception below, and an exception that no longer exists fails too, so the
+ * list can only shrink.
+ */
+
+const root = path.resolve(__dirname, '../..');
+const src = path.join(root, 'src');
+
+/** Most specific prefix first. */
+const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
+  ['docker', 'runtime/docker/'],
+  ['runtime', 'runtime/'],
+  ['errors', 'errors.ts'],
+  ['util', 'util/'],
+  ['config', 'config/'],
+  ['certs', 'certs/'],
+  ['identity', 'identity/'],
+  ['api', 'api/'],
+  ['agent', 'agent/'],
+  ['gc', 'gc/'],
+  ['cli', 'cli/'],
+  ['snap', 'snap/'],
+  ['supervisor', 'supervisor/'],
+  ['edged', 'edged/'],
+];
+type Layer =
+  | 'errors' | 'util' | 'runtime' | 'docker' | 'config' | 'certs' | 'identity' | 'api' | 'agent'
+  | 'gc' | 'cli' | 'snap' | 'supervisor' | 'edged';
+
+const base: Layer[] = ['errors', 'util'];
+/**
+ * What each layer may import besides itself. The engine is reached through the runtime
+ * interface; only the composition root (edged) knows it is Docker, and nothing imports edged.
+ */
+const ALLOWED: Record<Layer, readonly Layer[]> = {
+  errors: [],
+  util: ['errors'],
+  runtime: base,
+  docker: ['runtime', ...base],
+  config: base,
+  certs: ['config', ...base],
+  identity: ['certs', 'config', 'runtime', ...base],
+  api: ['identity', 'certs', 'config', 'runtime', ...base],
+  agent: ['config', 'runtime', ...base],
+  gc: ['config', 'runtime', ...base],
+  cli: ['config', 'runtime', ...base],
+  snap: ['config', ...base],
+  supervisor: ['snap', 'config', ...base],
+  edged: ['docker', 'runtime', 'config', 'certs', 'identity', 'api', 'agent', 'gc', ...base],
+};
+
+/** Today's arrows against the rules, `from -> to` (paths under src/), each with why it is still there. */
+const EXCEPTIONS: Record<string, string> = {
+  'runtime/index.ts -> runtime/docker/runtime.ts': 'the runtime barrel re-exports the Docker implementation',
+  'runtime/index.ts -> runtime/docker/client.ts': 'the runtime barrel re-exports the dockerode factory',
+  'agent/component.ts -> edged/context.ts': "the agent's wiring lives in agent/, not under edged/",
+  'identity/component.ts -> edged/context.ts': "the identity wiring lives in identity/, not under edged/",
+  'identity/component.ts -> edged/edge-agent.ts': 'the identity wiring starts edgeAgent',
+  'identity/component.ts -> edged/edge-agent-ca-renewal.ts': 'the identity wiring restarts edgeAgent on CA renewal',
+  'identity/component.ts -> edged/watchdog.ts': "the identity wiring runs edgeAgent's watchdog",
+  'identity/component.ts -> api/management/index.ts': 'the identity wiring builds the management server',
+  'identity/component.ts -> api/workload/adopt.ts': 'the identity wiring builds the workload sockets',
+  'identity/component.ts -> api/workload/routes.ts': 'the identity wiring builds the workload server',
+  'identity/component.ts -> api/workload/runtime-hooks.ts': 'the identity wiring wraps the runtime in workload sockets',
+  'identity/component.ts -> api/workload/sockets.ts': 'the identity wiring builds the workload sockets',
+  'gc/component.ts -> runtime/docker/images.ts': "the GC wiring builds Docker's image store itself",
+  'gc/client.ts -> cli/management-client.ts': "the CLI's GC client sits in gc/ and borrows the CLI's HTTP client",
+  'gc/client.ts -> cli/http.ts': "the CLI's GC client sits in gc/ and borrows the CLI's HTTP client",
+  'gc/client.ts -> cli/host.ts': "the CLI's GC client sits in gc/ and borrows the CLI's host lookup",
+  'cli/commands/prune-images.ts -> gc/client.ts': "the CLI's GC client sits in gc/",
+  'cli/commands/system.ts -> gc/client.ts': "the CLI's GC client sits in gc/",
+  'cli/system/where.ts -> snap/paths.ts': 'snap paths are not yet a platform layer below the CLI',
+  'api/management/context.ts -> gc/service.ts': "the management API takes the collector's concrete type, not a capability",
+  'api/management/image-gc.ts -> gc/service.ts': "the management API takes the collector's concrete type, not a capability",
+  'config/schema/formats.ts -> gc/settings.ts': "GC settings are validated by gc/, not by the config schema's own nodes",
+  'snap/options.ts -> gc/settings.ts': 'image-gc.* snap options are validated by gc/, not by schema rows',
+  'certs/edge-ca.ts -> identity/secrets.ts': "the Edge CA writes its key with identity's secret-file helper",
+  'snap/hooks/configure.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
+  'snap/hooks/lifecycle.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
+  'snap/hooks/lifecycle.ts -> supervisor/bridge.ts': 'the bridge clean-up lives in supervisor/, which the hooks import',
+};
+
+interface Arrow {
+  from: string;
+  to: string;
+}
+
+function sourceFiles(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    if (e.isDirectory()) return sourceFiles(p);
+    return e.name.endsWith('.ts') ? [path.relative(src, p).split(path.sep).join('/')] : [];
+  });
+}
+
+function layerOf(file: string): Layer {
+  const hit = LAYERS.find(([, prefix]) => file === prefix || file.startsWith(prefix));
+  if (!hit) throw new Error(`src/${file} is in no layer: add its folder to LAYERS`);
+  return hit[0];
+}
+
+const files = sourceFiles(src).sort();
+const known = new Set(files);
+const dependencies = new Set(
+  Object.keys((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: object }).dependencies),
+);
+const builtins = new Set(builtinModules);
+
+const arrows: Arrow[] = [];
+const unresolved: string[] = [];
+const foreign: string[] = [];
+for (const file of files) {
+  const text = fs.readFileSync(path.join(src, file), 'utf8');
+  for (const { fileName: spec } of ts.preProcessFile(text, true, true).importedFiles) {
+    if (!spec.startsWith('.')) {
+      const pkg = spec.startsWith('@') ? spec.split('/').slice(0, 2).join('/') : spec.split('/')[0];
+      if (!spec.startsWith('node:') && !builtins.has(pkg) && !dependencies.has(pkg)) foreign.push(`${file}: ${spec}`);
+      continue;
+    }
+    const target = path.posix.normalize(path.posix.join(path.posix.dirname(file), spec));
+    const to = [`${target}.ts`, `${target}/index.ts`].find((c) => known.has(c));
+    if (!to) {
+      if (!target.endsWith('.json')) unresolved.push(`${file}: ${spec}`);
+    } else if (!arrows.some((a) => a.from === file && a.to === to)) arrows.push({ from: file, to });
+  }
+}
+
+const key = (a: Arrow) => `${a.from} -> ${a.to}`;
+const crossing = arrows.filter((a) => layerOf(a.from) !== layerOf(a.to));
+const isAgainst = (a: Arrow) => !ALLOWED[layerOf(a.from)].includes(layerOf(a.to));
+const against = crossing.filter(isAgainst);
+
+/** Tarjan's strongly connected components of more than one node. */
+function cycles(nodes: readonly string[], edges: readonly Arrow[]): string[][] {
+  const out = new Map<string, string[]>();
+  for (const a of edges) out.set(a.from, [...(out.get(a.from) ?? []), a.to]);
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const found: string[][] = [];
+  const visit = (v: string) => {
+    index.set(v, index.size);
+    low.set(v, index.get(v)!);
+    stack.push(v);
+    onStack.add(v);
+    for (const w of out.get(v) ?? []) {
+      if (!index.has(w)) {
+        visit(w);
+        low.set(v, Math.min(low.get(v)!, low.get(w)!));
+      } else if (onStack.has(w)) low.set(v, Math.min(low.get(v)!, index.get(w)!));
+    }
+    if (low.get(v) === index.get(v)) {
+      const component: string[] = [];
+      let w: string;
+      do {
+        w = stack.pop()!;
+        onStack.delete(w);
+        component.push(w);
+      } while (w !== v);
+      if (component.length > 1) found.push(component.sort());
+    }
+  };
+  for (const n of nodes) if (!index.has(n)) visit(n);
+  return found;
+}
+
+// The figures docs/developing.md quotes: ARCH_FIGURES=1 npx jest test/unit/architecture.test.ts
+if (process.env.ARCH_FIGURES) {
+  const figures = { files: files.length, arrows: arrows.length, crossing: crossing.length, against: against.length, fileCycles: cycles(files, arrows).length,
+    layerCycles: cycles(
+      LAYERS.map(([l]) => l),
+      crossing.map((a) => ({ from: layerOf(a.from), to: layerOf(a.to) })),
+    ),
+  };
+  console.log(JSON.stringify(figures));
+}
+
+describe('architecture: the import graph of src/', () => {
+  it('reads every file and resolves every relative import', () => {
+    expect(files.length).toBeGreaterThan(100);
+    expect(unresolved).toEqual([]);
+  });
+
+  it('imports only runtime dependencies and node built-ins', () => {
+    expect(foreign).toEqual([]);
+  });
+
+  it('puts every file in a layer', () => {
+    for (const f of files) expect(() => layerOf(f)).not.toThrow();
+  });
+
+  it('has no arrow against the layering except the named exceptions', () => {
+    expect(against.map(key).filter((k) => !(k in EXCEPTIONS))).toEqual([]);
+  });
+
+  it('names no exception that is gone (the list only shrinks)', () => {
+    const present = new Set(against.map(key));
+    expect(Object.keys(EXCEPTIONS).filter((k) => !present.has(k))).toEqual([]);
+  });
+
+  it('would catch an arrow into the composition root, out of util, or onto Docker, and a cycle', () => {
+    expect(isAgainst({ from: 'gc/collector.ts', to: 'edged/context.ts' })).toBe(true);
+    expect(isAgainst({ from: 'util/log.ts', to: 'config/types.ts' })).toBe(true);
+    expect(isAgainst({ from: 'cli/commands/list.ts', to: 'runtime/docker/client.ts' })).toBe(true);
+    expect(isAgainst({ from: 'runtime/docker/runtime.ts', to: 'runtime/types.ts' })).toBe(false);
+    const loop = [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }];
+    expect(cycles(['a', 'b', 'c', 'd'], loop)).toEqual([['a', 'b', 'c']]);
+  });
+
+  it('has no import cycle between files', () => {
+    expect(cycles(files, arrows)).toEqual([]);
+  });
+});
