@@ -18,11 +18,24 @@ const HOST_NAME = /^[a-zA-Z0-9_\-.]+$/;
 
 export type ParseResult = { ok: true; value: DeviceConnectionString } | { ok: false; problem: string };
 
-export function parseDeviceConnectionString(s: string): ParseResult {
+/** The string as pasted: surrounding white space and one pair of surrounding quotes removed. */
+export function unquoteConnectionString(s: string): string {
+  const t = s.trim();
+  return /^(["']).*\1$/s.test(t) && t.length >= 2 ? t.slice(1, -1).trim() : t;
+}
+
+export function parseDeviceConnectionString(input: string): ParseResult {
+  const s = unquoteConnectionString(input);
+  if (s === '') return { ok: false, problem: 'the connection string is empty' };
+  // A DeviceId may contain "'", so only a leading one is taken for a stray quote.
+  if (s.includes('"') || s.startsWith("'")) return { ok: false, problem: 'the connection string contains quotes; remove them' };
   const parts = new Map<string, string>();
   for (const section of s.split(';')) {
     const eq = section.indexOf('=');
     if (eq > 0) parts.set(section.slice(0, eq).trim(), section.slice(eq + 1).trim());
+  }
+  if (parts.has('SharedAccessKeyName')) {
+    return { ok: false, problem: "this is an IoT Hub policy connection string (SharedAccessKeyName); give the device's own connection string (az iot hub device-identity connection-string show)" };
   }
   const key = parts.get('SharedAccessKey');
   if (!key) return { ok: false, problem: 'the connection string has no SharedAccessKey' };

@@ -4,14 +4,15 @@
  * engine and edged sockets are the snap's; elsewhere edged's defaults apply.
  */
 import { ConfigError } from '../errors';
-import { parseDeviceConnectionString } from './connection-string';
+import { parseDeviceConnectionString, unquoteConnectionString } from './connection-string';
 import type { SnapOwnedKeys } from './apply';
 import { assertValid, parseSources } from './parse';
 import { superConfigSchema } from './schema/super-config';
 import { toToml } from './serialize';
 
 export function manualProvisioningConfig(connectionString: string, snapOwned?: SnapOwnedKeys): string {
-  const parsed = parseDeviceConnectionString(connectionString.trim());
+  const cs = unquoteConnectionString(connectionString);
+  const parsed = parseDeviceConnectionString(cs);
   if (!parsed.ok) {
     throw new ConfigError(`invalid connection string: ${parsed.problem.replace(/^the connection string /, '')}`, {
       hint: "copy the device's primary connection string from IoT Hub: HostName=...;DeviceId=...;SharedAccessKey=...",
@@ -21,7 +22,7 @@ export function manualProvisioningConfig(connectionString: string, snapOwned?: S
   const image = agentDefaults.type === 'table' && agentDefaults.fields.config.type === 'table' ? agentDefaults.fields.config.fields.image.default : undefined;
   const doc: Record<string, unknown> = {
     auto_reprovisioning_mode: 'OnErrorOnly',
-    provisioning: { source: 'manual', connection_string: connectionString.trim() },
+    provisioning: { source: 'manual', connection_string: cs },
     agent: { name: 'edgeAgent', type: 'docker', imagePullPolicy: 'on-create', config: { image, createOptions: {} }, env: {} },
   };
   if (snapOwned) {

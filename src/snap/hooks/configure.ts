@@ -4,7 +4,7 @@
  * config 0600) and start or restart what can now run. Any error before the writes leaves the
  * previous files byte-identical, and snapd rolls the option back.
  */
-import { parseDeviceConnectionString } from '../../config/connection-string';
+import { parseDeviceConnectionString, unquoteConnectionString } from '../../config/connection-string';
 import { mergeDaemonJson } from '../../supervisor/dockerd-settings';
 import { OptionError } from '../errors';
 import { executeSteps } from '../execute';
@@ -36,7 +36,10 @@ export async function configure(d: HookDeps): Promise<void> {
   else if (options.csFile) {
     const got = await readOrKeep('cs-file', options.csFile, CS_FILE_MAX, applied);
     nowApplied['cs-file'] = got.record;
-    if (got.kind === 'read') connectionString = checkConnectionString('cs-file', got.text.trim());
+    if (got.kind === 'read' && got.text.trim() === '') {
+      throw new OptionError(`cs-file: ${options.csFile} is empty`, { hint: "write the device's connection string into it (az iot hub device-identity connection-string show)" });
+    }
+    if (got.kind === 'read') connectionString = checkConnectionString('cs-file', got.text);
     else d.logger.info(`cs-file ${options.csFile} is gone; it was applied before: keeping the current provisioning`);
   }
 
@@ -103,7 +106,8 @@ export async function configure(d: HookDeps): Promise<void> {
   if (JSON.stringify(nowApplied) !== JSON.stringify(applied)) await writeApplied(d.paths.appliedFile, nowApplied);
 }
 
-function checkConnectionString(option: string, value: string): string {
+function checkConnectionString(option: string, raw: string): string {
+  const value = unquoteConnectionString(raw);
   if (value.includes('\n')) throw new OptionError(`${option}: the connection string must be a single line`);
   const parsed = parseDeviceConnectionString(value);
   if (!parsed.ok) {

@@ -119,6 +119,17 @@ describe('iotedge check', () => {
     expect(out).toMatch(/\d+ check\(s\) raised warnings\. Re-run with --verbose for more details\.\n1 check\(s\) raised errors\. Re-run with --verbose for more details\.\n$/);
   });
 
+  it("in the snap, the DNS and logs-policy hints name the snap option, not the host's daemon.json", async () => {
+    await config(HEALTHY_CONFIG.replace(/\[edge_ca\][^]*$/, ''));
+    await fs.writeFile(path.join(dir, 'daemon.json'), '{}');
+    const { c, text } = ctx();
+    await checkCommand(args, c, healthyDeps(dir, { inSnap: true }));
+    expect(text()).toContain(`Set "dns" with: sudo snap set azure-iot-edge docker.daemon='{...}'`);
+    expect(text()).toContain(`Set "log-opts" with: sudo snap set azure-iot-edge docker.daemon='{...}'`);
+    expect(text()).not.toContain('/etc/docker/daemon.json');
+    expect(text()).not.toContain(`${dir}/daemon.json`);
+  });
+
   it('stops after a fatal configuration error and never prints a secret', async () => {
     const secret = 'c2VjcmV0c2VjcmV0c2VjcmV0';
     await config(`[provisioning]\nsource = "manual"\nconnection_string = "HostName=h;DeviceId=d;SharedAccessKey=${secret}!"\n`);

@@ -67,6 +67,10 @@ describe('configure hook', () => {
     ['a file over 4 KiB', 'x'.repeat(5000), /larger than 4096 bytes/],
     ['a key that is not base64', 'HostName=h.net;DeviceId=d;SharedAccessKey=not*base64', /SharedAccessKey .* not base64/],
     ['no DeviceId', `HostName=h.net;SharedAccessKey=${KEY}`, /no DeviceId/],
+    ['an empty file', '', /^cs-file: \S+ is empty/],
+    ['a file of white space', ' \n\t\n', /^cs-file: \S+ is empty/],
+    ['an IoT Hub policy string', `HostName=h.net;SharedAccessKeyName=iothubowner;SharedAccessKey=${KEY}`, /IoT Hub policy connection string .*device's own connection string/],
+    ['an unmatched quote', `"${GOOD_CS}`, /contains quotes; remove them/],
   ])('refuses %s with one line, leaving the config byte-identical', async (_what, content, message) => {
     const before = config();
     let file = path.join(dir, 'bad.txt');
@@ -88,6 +92,13 @@ describe('configure hook', () => {
     expect(config()).toContain(`SharedAccessKey=${unpadded}"`);
     expect(await set({ 'cs-file': undefined, 'connection-string': cs.replace('dev1', 'dev2') })).toBeUndefined();
     expect(config()).toContain('DeviceId=dev2;');
+  });
+
+  it.each(['"', "'"])('takes a cs-file quoted with %s, writing the string without the quotes', async (q) => {
+    const file = path.join(dir, 'cs.txt');
+    writeFileSync(file, `${q}${GOOD_CS}${q}\n`);
+    expect(await set({ 'cs-file': file })).toBeUndefined();
+    expect(config()).toContain(`connection_string = "${GOOD_CS}"`);
   });
 
   it('reads the options key by key on a snapd that refuses `get -d` without keys', async () => {
