@@ -32,6 +32,8 @@ export async function configure(d: HookDeps): Promise<void> {
   const nowApplied: Applied = {};
 
   let connectionString: string | undefined;
+  // Unsetting the credential source deprovisions, as removing the file from upstream's config does.
+  const csFileUnset = !options.connectionString && !options.csFile && applied['cs-file'] !== undefined;
   if (options.connectionString) connectionString = checkConnectionString('connection-string', options.connectionString);
   else if (options.csFile) {
     const got = await readOrKeep('cs-file', options.csFile, CS_FILE_MAX, applied);
@@ -62,9 +64,13 @@ export async function configure(d: HookDeps): Promise<void> {
     : current.config !== undefined
       ? parseTomlOr(current.config, defaultConfigDoc(d.hostname))
       : defaultConfigDoc(d.hostname);
+  if (csFileUnset) {
+    if (!options.rawConfig) delete base.provisioning;
+    d.logger.info('cs-file was unset: its credentials are removed from config.toml; the device is no longer provisioned');
+  }
   // connection-string is consumed and unset, and cs-file may be kept: a raw-config without
   // [provisioning] must not drop the credentials config.toml already holds.
-  if (connectionString === undefined && base.provisioning === undefined && current.config !== undefined) {
+  if (!csFileUnset && connectionString === undefined && base.provisioning === undefined && current.config !== undefined) {
     const provisioning = parseTomlOr(current.config, {}).provisioning;
     if (provisioning !== undefined) base.provisioning = provisioning;
   }

@@ -201,6 +201,46 @@ describe('configure hook', () => {
     expect(config()).toBe(before);
   });
 
+  it('snap unset cs-file deprovisions: [provisioning] leaves config.toml, iotedged stops, health asks for credentials', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    const cs = path.join(dir, 'cs.txt');
+    writeFileSync(cs, GOOD_CS + '\n');
+    expect(await set({ 'cs-file': cs, hostname: 'kept' })).toBeUndefined();
+    expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: true, active: true });
+    delete snapd.options['cs-file'];
+    expect(await set({})).toBeUndefined();
+    expect(config()).not.toContain('[provisioning]');
+    expect(config()).not.toContain(KEY);
+    expect(config()).toContain('hostname = "kept"');
+    expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: false, active: false });
+    expect(snapd.health?.at(-1)).toBe('--code=waiting-config waiting set cs-file, connection-string or deployment-file');
+    expect((deps.logger as unknown as { lines: string[] }).lines.join('\n')).toMatch(/cs-file was unset: its credentials are removed/);
+    // Later runs leave it so; setting it again provisions again.
+    expect(await set({ hostname: 'again' })).toBeUndefined();
+    expect(config()).not.toContain('[provisioning]');
+    expect(await set({ 'cs-file': cs })).toBeUndefined();
+    expect(config()).toContain(`connection_string = "${GOOD_CS}"`);
+  });
+
+  it('snap unset cs-file keeps a local deployment running, and keeps credentials a later connection-string gave', async () => {
+    const cs = path.join(dir, 'cs.txt');
+    const dep = path.join(dir, 'deployment.json');
+    writeFileSync(cs, GOOD_CS + '\n');
+    writeFileSync(dep, JSON.stringify({ modulesContent: {} }));
+    expect(await set({ 'cs-file': cs, 'deployment-file': dep })).toBeUndefined();
+    delete snapd.options['cs-file'];
+    expect(await set({})).toBeUndefined();
+    expect(config()).not.toContain('[provisioning]');
+    expect(config()).toContain('[local_deployment]');
+
+    const other = GOOD_CS.replace('dev1', 'dev2');
+    expect(await set({ 'cs-file': cs })).toBeUndefined();
+    expect(await set({ 'connection-string': other })).toBeUndefined();
+    delete snapd.options['cs-file'];
+    expect(await set({})).toBeUndefined();
+    expect(config()).toContain(`connection_string = "${other}"`);
+  });
+
   it('reads a recreated cs-file again, even under the same name', async () => {
     const cs = path.join(dir, 'cs.txt');
     writeFileSync(cs, GOOD_CS + '\n');
