@@ -3,6 +3,7 @@
  * socket when running inside the snap, else upstream's default.
  */
 import { BadRequestError } from '../errors';
+import { parseUnixUri } from '../util/unix-uri';
 
 export const UPSTREAM_MGMT_URI = 'unix:///var/run/iotedge/mgmt.sock';
 
@@ -24,9 +25,9 @@ export type Endpoint =
   | { kind: 'tcp'; host: string; port: number; uri: string };
 
 export function parseHost(uri: string): Endpoint {
-  if (uri.startsWith('unix://')) {
-    const socketPath = decodeURIComponent(uri.slice('unix://'.length));
-    if (socketPath.startsWith('/')) return { kind: 'unix', socketPath, uri };
+  const unix = parseUnixUri(uri);
+  if (unix) {
+    if ('path' in unix) return { kind: 'unix', socketPath: unix.path, uri };
   } else if (uri.startsWith('/')) {
     return { kind: 'unix', socketPath: uri, uri: `unix://${uri}` };
   } else if (/^https?:\/\//.test(uri)) {

@@ -116,8 +116,3 @@ export function agentSpec(input: AgentSpecInputs): ModuleSpec {
 function hasAuth(auth: AgentSettings['config']['auth']): boolean {
   return !!auth && Object.values(auth).some((v) => v !== undefined && v !== '');
 }
-
-/** The socket path of a `unix://` URI, or undefined for other schemes. */
-export function unixPath(uri: string | undefined): string | undefined {
-  return uri?.startsWith('unix://') ? decodeURIComponent(uri.slice('unix://'.length)) : undefined;
-}

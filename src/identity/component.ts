@@ -18,7 +18,8 @@ import { KeyPool, KeySource } from '../certs/keygen';
 import { ModuleCertificates } from '../certs/module-certs';
 import { buildTrustBundle } from '../certs/trust-bundle';
 import type { Component, EdgedContext } from '../edged/context';
-import { AGENT_MODULE_ID, agentSocketLayout, agentSpec, unixPath } from '../edged/edge-agent';
+import { AGENT_MODULE_ID, agentSocketLayout, agentSpec } from '../edged/edge-agent';
+import { unixSocketPath } from '../util/unix-uri';
 import { restartModulesAfterCaRenewal } from '../edged/edge-agent-ca-renewal';
 import { Watchdog } from '../edged/watchdog';
 import { EdgeError, NotImplementedError, UnavailableError } from '../errors';
@@ -135,8 +136,8 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
   };
   const cloudMode = !config.local_deployment && !!config.provisioning;
   const rawConnect = ((config.raw as Record<string, unknown>).connect ?? {}) as Record<string, unknown>;
-  const containerWorkload = unixPath(rawConnect.workload_uri as string | undefined);
-  const containerManagement = unixPath(rawConnect.management_uri as string | undefined);
+  const containerWorkload = unixSocketPath(rawConnect.workload_uri as string | undefined);
+  const containerManagement = unixSocketPath(rawConnect.management_uri as string | undefined);
   const layout = agentSocketLayout(containerWorkload, containerManagement);
   let managementApi: ExtraSocket['api'] | undefined;
   const agentUid = agentUserId(config.agent.env);
@@ -211,7 +212,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     const ids = identities();
     const identity = await ids.update(AGENT_MODULE_ID);
     if (!identity.generationId) throw new EdgeError('$edgeAgent identity missing generation ID');
-    const mgmt = unixPath(config.listen.management_uri);
+    const mgmt = unixSocketPath(config.listen.management_uri);
     if (!mgmt) throw new EdgeError(`listen.management_uri ${config.listen.management_uri} is not a unix socket`);
     const root = await sockets.root();
     const spec = agentSpec({

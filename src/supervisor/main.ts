@@ -12,6 +12,7 @@ import { snapPathsFromEnv } from '../snap/paths';
 import { Snapctl } from '../snap/snapctl';
 import { systemClock } from '../util/clock';
 import { createLogger, isLogLevel, type LogLevel } from '../util/log';
+import { unixSocketPath } from '../util/unix-uri';
 import { ensureBridge } from './bridge';
 import { runDockerdService } from './dockerd-service';
 import { fileLastWriter, snapHealth } from './health';
@@ -49,7 +50,7 @@ export async function run(argv: string[]): Promise<void> {
       });
     } else if (service === 'iotedged') {
       const config = await loadSuperConfigFile(paths.configFile, { home: paths.edgedHome }).catch(() => undefined);
-      const mgmt = unixPath(config?.listen.management_uri) ?? paths.mgmtSock;
+      const mgmt = unixSocketPath(config?.listen.management_uri) ?? paths.mgmtSock;
       outcome = await runIotedgedService({
         spawner: processSpawner,
         clock: systemClock,
@@ -76,10 +77,6 @@ export async function run(argv: string[]): Promise<void> {
 async function logLevel(snapctl: Snapctl): Promise<LogLevel> {
   const v = (await snapctl.get('log-level').catch(() => '')) || process.env.AZIOT_LOG_LEVEL || 'info';
   return isLogLevel(v) ? v : 'info';
-}
-
-function unixPath(uri: string | undefined): string | undefined {
-  return uri?.startsWith('unix://') ? uri.slice('unix://'.length) : undefined;
 }
 
 function firstExisting(files: string[]): string | undefined {

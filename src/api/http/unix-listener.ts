@@ -7,6 +7,7 @@ import * as http from 'node:http';
 import * as net from 'node:net';
 import * as path from 'node:path';
 import { ConfigError, UnavailableError } from '../../errors';
+import { parseUnixUri } from '../../util/unix-uri';
 import type { RequestListener } from 'node:http';
 
 export interface UnixListener {
@@ -15,14 +16,10 @@ export interface UnixListener {
 }
 
 export function socketPathOf(uri: string): string {
-  if (!uri.startsWith('unix://')) {
-    throw new ConfigError(`unsupported listen URI "${uri}"`, { hint: 'use unix:///absolute/path/to/socket' });
-  }
-  const p = decodeURIComponent(uri.slice('unix://'.length));
-  if (!path.isAbsolute(p)) {
-    throw new ConfigError(`listen URI "${uri}" is not an absolute path`, { hint: 'use unix:///absolute/path/to/socket' });
-  }
-  return p;
+  const unix = parseUnixUri(uri);
+  if (!unix) throw new ConfigError(`unsupported listen URI "${uri}"`, { hint: 'use unix:///absolute/path/to/socket' });
+  if ('problem' in unix) throw new ConfigError(`listen URI "${uri}" ${unix.problem}`, { hint: 'use unix:///absolute/path/to/socket' });
+  return unix.path;
 }
 
 /** `api`: an HttpApi, or anything with a node:http request listener. */

@@ -6,7 +6,7 @@ import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { promises as fs } from 'node:fs';
 import * as tls from 'node:tls';
-import Docker from 'dockerode';
+import { createDockerClient } from '../../runtime/docker/client';
 import { UnavailableError } from '../../errors';
 import type { DiskSpace, EngineInfo, EngineProbe } from './types';
 
@@ -19,12 +19,7 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
 }
 
 export function dockerProbe(uri: string, timeoutMs = 3000): EngineProbe {
-  const docker = uri.startsWith('unix://')
-    ? new Docker({ socketPath: uri.slice('unix://'.length), timeout: timeoutMs })
-    : (() => {
-        const u = new URL(uri);
-        return new Docker({ host: u.hostname, port: Number(u.port || 2375), protocol: 'http', timeout: timeoutMs });
-      })();
+  const docker = createDockerClient(uri, { timeoutMs });
   return {
     async info(): Promise<EngineInfo> {
       const i = (await withTimeout(docker.info(), timeoutMs, 'container engine')) as Record<string, unknown>;

@@ -69,9 +69,9 @@ export function realSources(args: Args, ctx: CliContext): BundleSources {
     },
     async engineInfo() {
       const { loadSuperConfigFile } = require('../../config/load') as typeof import('../../config/load');
-      const Docker = require('dockerode') as typeof import('dockerode');
+      const { createDockerClient } = require('../../runtime/docker/client') as typeof import('../../runtime/docker/client');
       const uri = (await loadSuperConfigFile(configFile, { home: w.edgedHome, allowUnsupported: true })).moby_runtime.uri;
-      const docker = new Docker(uri.startsWith('unix://') ? { socketPath: uri.slice(7), timeout: 5000 } : { host: new URL(uri).hostname, port: Number(new URL(uri).port || 2375), timeout: 5000 });
+      const docker = createDockerClient(uri, { timeoutMs: 5000 });
       const [info, version] = await Promise.all([docker.info(), docker.version()]);
       return { info, version };
     },

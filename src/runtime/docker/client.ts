@@ -1,12 +1,17 @@
-/** Builds the dockerode client for the engine URI from the super-config (`[moby_runtime] uri`). */
+/**
+ * The one dockerode factory: a client for the engine URI from the super-config
+ * (`[moby_runtime] uri`), for edged and for the CLI's engine diagnostics (`timeoutMs`).
+ */
 import Docker from 'dockerode';
 import { ConfigError } from '../../errors';
+import { parseUnixUri } from '../../util/unix-uri';
 
-export function createDockerClient(uri: string): Docker {
+export function createDockerClient(uri: string, options: { timeoutMs?: number } = {}): Docker {
   const target = parseEngineUri(uri);
+  const timeout = options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {};
   return target.socketPath !== undefined
-    ? new Docker({ socketPath: target.socketPath })
-    : new Docker({ host: target.host, port: target.port, protocol: 'http' });
+    ? new Docker({ socketPath: target.socketPath, ...timeout })
+    : new Docker({ host: target.host, port: target.port, protocol: 'http', ...timeout });
 }
 
 export interface EngineTarget {
@@ -16,12 +21,12 @@ export interface EngineTarget {
 }
 
 export function parseEngineUri(uri: string): EngineTarget {
-  if (uri.startsWith('unix://')) {
-    const socketPath = uri.slice('unix://'.length);
-    if (!socketPath.startsWith('/')) {
-      throw new ConfigError(`Invalid Docker engine URI "${uri}"`, { hint: 'Use unix:///absolute/path/to/docker.sock' });
+  const unix = parseUnixUri(uri);
+  if (unix) {
+    if ('problem' in unix) {
+      throw new ConfigError(`Invalid Docker engine URI "${uri}": it ${unix.problem}`, { hint: 'Use unix:///absolute/path/to/docker.sock' });
     }
-    return { socketPath };
+    return { socketPath: unix.path };
   }
   if (uri.startsWith('http://') || uri.startsWith('tcp://')) {
     const url = new URL(uri.replace(/^tcp:/, 'http:'));
