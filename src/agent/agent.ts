@@ -15,7 +15,7 @@ import { DeploymentError } from './manifest/errors';
 import { parseDeploymentText } from './manifest/parse';
 import { ModuleMemory } from './memory';
 import { PassQueue } from './pass-queue';
-import { CurrentModule, currentOf } from './planner/current';
+import { CurrentModule, currentOf, UnwatchedTime } from './planner/current';
 import { plan } from './planner/plan';
 import type { Step } from './planner/steps';
 import { backoffDescription, buildReportedState, ReportedState } from './reported-state';
@@ -39,6 +39,14 @@ export interface AgentOptions {
   /** Measurement hook (bench): when a scheduled restart was due, issued and done (clock ms). */
   onRestarted?: (restart: RestartMeasurement) => void;
 }
+
+/**
+ * A planned stop of the engine stops every container before the engine goes (the dockerd
+ * service's stop: docker stop with each container's own timeout): exits this long before the
+ * event stream broke belong to the outage.
+ */
+export const ENGINE_STOP_GRACE_MS = 30_000;
+const KEPT_OUTAGES = 5;
 
 export interface PassResult {
   failures: StepFailure[];
@@ -67,6 +75,10 @@ export class Agent {
   private readonly passes: PassQueue<PassResult>;
   private readonly handlers: StepHandlers;
   private readonly stateFile?: ReportedStateFile;
+  private watchedSince?: number;
+  private readonly outages: { from: number; to: number }[] = [];
+  /** Since when the engine is away (its event stream broke), until a full pass reaches it again. */
+  private outageFrom?: number;
 
   constructor(private readonly options: AgentOptions) {
     this.runtime = options.runtime;
@@ -97,6 +109,7 @@ export class Agent {
       this.memory.health = previous.health;
       this.lastDesiredVersion = previous.lastDesiredVersion;
     }
+    this.watchedSince = this.clock.now();
     this.watcher = watchEvents(
       {
         runtime: this.runtime,
@@ -104,6 +117,7 @@ export class Agent {
         logger: this.log,
         onEvent: (e) => this.onEvent(e),
         onReconnect: () => void this.kick(),
+        onDown: () => (this.outageFrom ??= this.clock.now() - ENGINE_STOP_GRACE_MS),
       },
       this.abort.signal,
     );
@@ -228,7 +242,10 @@ export class Agent {
     const planNow = async () => {
       const current = name === undefined ? (await this.runtime.list()).map(currentOf) : await this.observe(name);
       const scope = name === undefined ? undefined : new Set([name]);
-      return plan(current, deployment.modules, { now: this.clock.now(), health: this.memory.health, settings: this.settings, scope });
+      const now = this.clock.now();
+      const unwatched = this.unwatched(now);
+      if (name === undefined) this.engineBack(now);
+      return plan(current, deployment.modules, { now, health: this.memory.health, settings: this.settings, scope, unwatched });
     };
     const run = async (steps: Step[]) => {
       if (steps.length) this.log.debug(`Plan: ${steps.map((s) => `${s.kind} ${s.name}`).join(', ')}`);
@@ -241,6 +258,20 @@ export class Agent {
     if (!steps.some((s) => s.kind === 'create' || s.kind === 'recreate')) return run(steps);
     // Creating: plan again under the lock, the collector may have run meanwhile.
     return this.options.lock.run(async () => run(await planNow()));
+  }
+
+  private unwatched(now: number): UnwatchedTime | undefined {
+    if (this.watchedSince === undefined) return undefined;
+    const open = this.outageFrom === undefined ? [] : [{ from: this.outageFrom, to: now }];
+    return { watchedSince: this.watchedSince, outages: [...this.outages, ...open] };
+  }
+
+  /** A full list answered: the engine is back, its outage ends now. */
+  private engineBack(now: number): void {
+    if (this.outageFrom === undefined) return;
+    this.outages.push({ from: this.outageFrom, to: now });
+    this.outages.splice(0, Math.max(0, this.outages.length - KEPT_OUTAGES));
+    this.outageFrom = undefined;
   }
 
   private async observe(name: string): Promise<CurrentModule[]> {

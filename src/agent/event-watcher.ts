@@ -14,6 +14,8 @@ export interface EventWatcherOptions {
   onEvent: (event: RuntimeEvent) => void;
   /** Called after a reconnect: resynchronise everything. */
   onReconnect: () => void;
+  /** Called each time the stream fails or ends (the engine went away). */
+  onDown?: () => void;
   minRetryMs?: number;
   maxRetryMs?: number;
 }
@@ -39,6 +41,7 @@ export async function watchEvents(options: EventWatcherOptions, signal: AbortSig
       if (signal.aborted) return;
       options.logger.warn(`Docker event stream failed (${e instanceof Error ? e.message : String(e)}); reconnecting`);
     }
+    options.onDown?.();
     reconnecting = true;
     try {
       await options.clock.sleep(delay, signal);

@@ -28,6 +28,8 @@ export interface SnapPaths {
   containerdRoot: string;
   containerdState: string;
   containerdConfig: string;
+  /** Written by the supervisor: a restarted supervisor adopts the containerd it names. */
+  containerdPidfile: string;
 }
 
 export function snapPaths(snap: string, common: string): SnapPaths {
@@ -55,6 +57,7 @@ export function snapPaths(snap: string, common: string): SnapPaths {
     containerdRoot: path.join(common, 'var', 'lib', 'containerd'),
     containerdState: path.join(run, 'docker', 'containerd-state'),
     containerdConfig: path.join(run, 'docker', 'containerd', 'config.toml'),
+    containerdPidfile: path.join(run, 'docker', 'containerd', 'containerd.pid'),
   };
 }
 

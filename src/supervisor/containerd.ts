@@ -12,6 +12,7 @@ import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { EdgeError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
+import { type ProcessTable, adoptablePid, adoptedChild, procTable } from './adopt';
 import type { Child, Exit, Spawner } from './spawner';
 import { describeExit } from './spawner';
 import { sleepLinked } from './supervise';
@@ -64,17 +65,28 @@ export interface ContainerdKeeperDeps {
   readyDeadlineMs?: number;
   /** Does the socket exist? (injected: unit tests have no containerd) */
   socketExists?: (file: string) => Promise<boolean>;
+  procs?: ProcessTable;
 }
 
 const statSocket = async (file: string) => (await fs.stat(file).catch(() => undefined))?.isSocket() === true;
 
-/** Starts containerd when it is not running, waits for its socket; stops it after dockerd. */
+/**
+ * Starts containerd when it is not running (or adopts the one a crashed supervisor left), waits
+ * for its socket; stops it after dockerd.
+ */
 export class ContainerdKeeper {
   private child: Child | undefined;
   private alive = false;
   private stopping = false;
 
   constructor(private readonly d: ContainerdKeeperDeps) {}
+
+  private async leftover(): Promise<Child | undefined> {
+    const { paths, clock } = this.d;
+    const procs = this.d.procs ?? procTable;
+    const pid = await adoptablePid(paths.containerdPidfile, `--config=${paths.containerdConfig}`, procs);
+    return pid === undefined ? undefined : adoptedChild(pid, procs, clock);
+  }
 
   get running(): boolean {
     return this.alive;
@@ -86,12 +98,18 @@ export class ContainerdKeeper {
     for (const dir of [paths.containerdRoot, paths.containerdState, path.dirname(paths.containerdSock)]) {
       await fs.mkdir(dir, { recursive: true, mode: 0o711 });
     }
-    await writeFileAtomic(paths.containerdConfig, containerdConfigToml(paths), { mode: 0o644 });
-    await fs.rm(paths.containerdSock, { force: true });
-    const child = this.d.spawner({ command: this.d.binary ?? 'containerd', args: containerdArgs(paths), env: this.d.env });
+    let child: Child | undefined = await this.leftover();
+    if (child) {
+      logger.info('containerd is still running (the supervisor restarted): adopted', { pid: child.pid });
+    } else {
+      await writeFileAtomic(paths.containerdConfig, containerdConfigToml(paths), { mode: 0o644 });
+      await fs.rm(paths.containerdSock, { force: true });
+      child = this.d.spawner({ command: this.d.binary ?? 'containerd', args: containerdArgs(paths), env: this.d.env });
+      await writeFileAtomic(paths.containerdPidfile, `${child.pid}\n`, { mode: 0o644 });
+      logger.info('containerd started', { pid: child.pid });
+    }
     this.child = child;
     this.alive = true;
-    logger.info('containerd started', { pid: child.pid });
     void child.exited.then((exit) => {
       if (this.child !== child) return;
       this.alive = false;
@@ -111,10 +129,10 @@ export class ContainerdKeeper {
     }
   }
 
-  /** SIGTERM, SIGKILL after graceMs. Call after dockerd has stopped. */
+  /** SIGTERM, SIGKILL after graceMs. Call after dockerd has stopped. Also the one a crashed supervisor left. */
   async stop(graceMs: number): Promise<void> {
-    const child = this.child;
-    if (!child || !this.alive) return;
+    const child = this.alive ? this.child : await this.leftover();
+    if (!child) return;
     this.stopping = true;
     try {
       child.kill('SIGTERM');

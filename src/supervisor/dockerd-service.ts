@@ -5,6 +5,7 @@ import type { SnapPaths } from '../snap/paths';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { writeFileAtomic } from '../util/atomic-write';
+import { type ProcessTable, adoptablePid, adoptedChild, procTable } from './adopt';
 import { Backoff } from './backoff';
 import { bridgeToCreate } from './bridge';
 import { ContainerdKeeper } from './containerd';
@@ -32,10 +33,12 @@ export interface DockerdServiceDeps {
   probe?: Probe;
   /** On a requested stop: stop every container of the engine (live-restore would keep them). */
   stopContainers?: () => Promise<void>;
+  procs?: ProcessTable;
   timing?: Partial<{
     startupProbeMs: number;
     probeIntervalMs: number;
     readyDeadlineMs: number;
+    unhealthyAfter: number;
     stopGraceMs: number;
     containerdStopGraceMs: number;
   }>;
@@ -72,13 +75,19 @@ export async function readDaemonJson(file: string): Promise<Record<string, unkno
   }
 }
 
+/**
+ * A frozen engine is restarted within 15 s: a stopped process (state T) at the next probe (2 s),
+ * one that does not answer /_ping after 3 probes in a row (2 s apart, 2.5 s each).
+ */
 export const DOCKERD_TIMING = {
   startupProbeMs: 250,
-  probeIntervalMs: 10_000,
+  probeIntervalMs: 2000,
   readyDeadlineMs: 120_000,
-  stopGraceMs: 30_000,
+  unhealthyAfter: 3,
+  stopGraceMs: 20_000,
   containerdStopGraceMs: 10_000,
 };
+const PING_TIMEOUT_MS = 2500;
 
 /** A requested stop at its longest: containers, dockerd, containerd (must fit the stop-timeout). */
 export const DOCKERD_STOP_BUDGET_MS = STOP_CONTAINERS_BOUND_MS + DOCKERD_TIMING.stopGraceMs + DOCKERD_TIMING.containerdStopGraceMs;
@@ -100,6 +109,7 @@ export async function runDockerdService(d: DockerdServiceDeps): Promise<Outcome>
     binary: d.containerdBinary,
     env: d.env,
     socketExists: d.socketExists,
+    procs: d.procs,
     onUnexpectedExit: () => {
       failing = true;
       void d.health.report({ status: 'error', message: 'containerd died; restarting the engine', code: 'engine-restarting' });
@@ -112,17 +122,39 @@ export async function runDockerdService(d: DockerdServiceDeps): Promise<Outcome>
       setFailing: (v) => (failing = v),
     });
   } finally {
+    await stopLeftDockerd(d, t.stopGraceMs);
     await containerd.stop(containerdStopGraceMs);
   }
 }
 
+/**
+ * Stopped before the loop adopted it (a stop during prepare, right after a supervisor crash): the
+ * dockerd a crashed supervisor left must still stop before containerd, its containers first.
+ */
+async function stopLeftDockerd(d: DockerdServiceDeps, graceMs: number): Promise<void> {
+  const procs = d.procs ?? procTable;
+  const pid = await adoptablePid(d.paths.dockerPidfile, `--pidfile=${d.paths.dockerPidfile}`, procs);
+  if (pid === undefined) return;
+  d.logger.info('stopping the dockerd a previous supervisor left running', { pid });
+  await (d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)))().catch((e: Error) =>
+    d.logger.warn(`dockerd: before stopping: ${e.message}`),
+  );
+  const child = adoptedChild(pid, procs, d.clock);
+  child.kill('SIGTERM');
+  const ctl = new AbortController();
+  const gone = await Promise.race([child.exited.then(() => true), d.clock.sleep(graceMs, ctl.signal).then(() => false, () => false)]);
+  ctl.abort();
+  if (!gone) child.kill('SIGKILL');
+}
+
 function superviseDockerd(
   d: DockerdServiceDeps,
-  t: { startupProbeMs: number; probeIntervalMs: number; readyDeadlineMs: number; stopGraceMs: number },
+  t: { startupProbeMs: number; probeIntervalMs: number; readyDeadlineMs: number; unhealthyAfter: number; stopGraceMs: number },
   containerd: ContainerdKeeper,
   started: (c: Child) => void,
   state: { isFailing(): boolean; setFailing(v: boolean): void },
 ): Promise<Outcome> {
+  const procs = d.procs ?? procTable;
   return supervise({
     name: 'dockerd',
     spawner: (req) => {
@@ -134,10 +166,13 @@ function superviseDockerd(
     logger: d.logger,
     signal: d.signal,
     backoff: new Backoff({ initialMs: 500, maxMs: 30_000, factor: 2, resetAfterMs: 60_000 }),
-    probe: d.probe ?? dockerPing(d.paths.dockerSock),
+    probe: d.probe ?? dockerPing(d.paths.dockerSock, PING_TIMEOUT_MS),
     ...t,
-    // Liveness of the engine itself: a wedged dockerd is restarted after a minute of silence.
-    unhealthyAfter: 6,
+    adopt: async () => {
+      const pid = await adoptablePid(d.paths.dockerPidfile, `--pidfile=${d.paths.dockerPidfile}`, procs);
+      return pid === undefined ? undefined : adoptedChild(pid, procs, d.clock);
+    },
+    frozen: async (pid) => (await procs.state(pid)) === 'T',
     beforeStop: d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)),
     prepare: async (signal) => {
       for (const dir of [d.paths.dockerDataRoot, d.paths.dockerExecRoot, path.dirname(d.paths.daemonJson)]) {

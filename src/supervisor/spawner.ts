@@ -53,5 +53,6 @@ function spawnWithOutput(req: SpawnRequest, out: 'inherit' | number): Child {
 }
 
 export function describeExit(e: Exit): string {
+  if (e.code === null && e.signal === null) return 'exited'; // an adopted process: its status is its parent's
   return e.signal ? `killed by ${e.signal}` : `exited with code ${e.code}`;
 }

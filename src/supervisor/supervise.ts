@@ -15,6 +15,7 @@ export interface SuperviseEvents {
   /** A probe succeeded after the process became ready. */
   alive?(): void;
   hang?(reason: string): void;
+  /** It exited by itself (not after a hang, which hang() reported). */
   exited?(exit: Exit, restartInMs: number): void;
   fatal?(reason: string): void;
 }
@@ -27,6 +28,10 @@ export interface SuperviseOptions {
   logger: Logger;
   signal: AbortSignal;
   backoff?: Backoff;
+  /** Before every start: the process a crashed supervisor left running, to watch instead of a new one. */
+  adopt?: () => Promise<Child | undefined>;
+  /** Is the process stopped (SIGSTOP, state T)? A stopped process is restarted at once. */
+  frozen?: (pid: number) => Promise<boolean>;
   /** Runs before every start; resolves when the process may start (rejects on abort). */
   prepare?: (signal: AbortSignal) => Promise<void>;
   /** One health check: true when the process answers. Must bound its own time. */
@@ -64,9 +69,10 @@ export async function supervise(o: SuperviseOptions): Promise<Outcome> {
       throw e;
     }
     if (o.signal.aborted) break;
-    const child = o.spawner(await o.request());
+    const adopted = await o.adopt?.();
+    const child = adopted ?? o.spawner(await o.request());
     const started = o.clock.now();
-    log.info(`${o.name} started`, { pid: child.pid });
+    log.info(adopted ? `${o.name} is still running (the supervisor restarted): adopted` : `${o.name} started`, { pid: child.pid });
     ev.starting?.(child.pid);
 
     const watchCtl = new AbortController();
@@ -74,7 +80,7 @@ export async function supervise(o: SuperviseOptions): Promise<Outcome> {
     o.signal.addEventListener('abort', onAbort, { once: true });
     const first = await Promise.race<Race>([
       child.exited.then((exit) => ({ kind: 'exit', exit })),
-      watch(o, started, watchCtl.signal).then((reason) => ({ kind: 'hang', reason })),
+      watch(o, child.pid, started, watchCtl.signal).then((reason) => ({ kind: 'hang', reason })),
       aborted(watchCtl.signal).then(() => ({ kind: o.signal.aborted ? 'abort' : 'hang', reason: '' }) as Race),
     ]);
     o.signal.removeEventListener('abort', onAbort);
@@ -102,8 +108,10 @@ export async function supervise(o: SuperviseOptions): Promise<Outcome> {
       return { kind: 'fatal', reason: fatal, exit };
     }
     const delay = backoff.next(o.clock.now() - started);
-    if (first.kind === 'exit') log.warn(`${o.name} ${describeExit(exit)}: restarting in ${delay / 1000}s`);
-    ev.exited?.(exit, delay);
+    if (first.kind === 'exit') {
+      log.warn(`${o.name} ${describeExit(exit)}: restarting in ${delay / 1000}s`);
+      ev.exited?.(exit, delay);
+    }
     try {
       await sleepLinked(o.clock, delay, o.signal);
     } catch {
@@ -127,12 +135,13 @@ export async function sleepLinked(clock: Clock, ms: number, signal: AbortSignal)
 }
 
 /** Resolves with a reason when the process must be restarted; never resolves otherwise. */
-async function watch(o: SuperviseOptions, started: number, signal: AbortSignal): Promise<string> {
+async function watch(o: SuperviseOptions, pid: number, started: number, signal: AbortSignal): Promise<string> {
   let ready = false;
   let failures = 0;
   try {
     for (;;) {
       await sleepLinked(o.clock, ready ? o.probeIntervalMs : o.startupProbeMs, signal);
+      if (await o.frozen?.(pid).catch(() => false)) return 'is stopped (SIGSTOP)';
       const ok = await o.probe(signal).catch(() => false);
       if (signal.aborted) break;
       if (!ready) {

@@ -34,6 +34,18 @@ export interface PlanFacts {
   settings: RestartSettings;
   /** When set, only these modules are planned (a restart timer or an event for one module). */
   scope?: ReadonlySet<string>;
+  /** Exits edged did not watch happen (see UnwatchedTime): not crashes, started at once. */
+  unwatched?: UnwatchedTime;
+}
+
+/**
+ * The times edged could not see what the modules did: before it began watching (it was stopped,
+ * the machine rebooted) and while the engine was away (stopped, restarting, crashed), widened by
+ * the engine's stop budget, since a planned stop of the engine stops every container first.
+ */
+export interface UnwatchedTime {
+  watchedSince: number;
+  outages: readonly { from: number; to: number }[];
 }
 
 export function currentOf(m: Module): CurrentModule {

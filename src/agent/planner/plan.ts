@@ -46,6 +46,8 @@ function planModule(d: DesiredModule, c: CurrentModule | undefined, h: ModuleHea
 
   const observed: ObservedStatus = c.status === 'running' ? (h.unhealthy ? 'unhealthy' : 'running') : c.status;
   if (observed === 'running') return intensiveCare(name, phase, c, h, facts);
+  // Stopped with the engine, the machine or while edged was down: the system stopped it, not a crash.
+  if (!h.gaveUp && exitedUnwatched(c, h, facts)) return startIfWanted;
 
   const decision = decideRestart(
     {
@@ -76,6 +78,19 @@ function intensiveCare(name: string, phase: number, c: CurrentModule, h: ModuleH
   if (h.restartCount === 0 || startedAt === undefined) return [];
   if (effectiveRestartCount(h.restartCount, startedAt, facts.now, facts.settings) === 0) return [{ kind: 'reset-restarts', name, phase }];
   return [{ kind: 'schedule-check', name, phase, at: startedAt + facts.settings.intensiveCareMs }];
+}
+
+/**
+ * An exit edged did not see: before it began watching (unless the run before reported this very
+ * exit, so a crash loop across an edged restart keeps its backoff), or during an engine outage.
+ */
+function exitedUnwatched(c: CurrentModule, h: ModuleHealth, facts: PlanFacts): boolean {
+  const at = c.finishedAt;
+  const u = facts.unwatched;
+  if (at === undefined || u === undefined) return false;
+  const reportedBefore = h.lastExitTime !== undefined && Math.abs(h.lastExitTime - at) < 1000;
+  if (at < u.watchedSince && !reportedBefore) return true;
+  return u.outages.some((o) => at >= o.from && at <= o.to);
 }
 
 /**

@@ -166,4 +166,39 @@ describe('plan', () => {
     const h = { a: { restartCount: 1, lastStartTime: NOW - 1000, lastExitTime: NOW - 30_000 } };
     expect(plan([exited(a, 1, NOW + 5)], [a], facts(h))[0]).toMatchObject({ kind: 'schedule-restart', at: NOW + 20_000 });
   });
+
+  describe('exits edged did not watch happen (a stop of the engine, a reboot, edged down): started at once', () => {
+    const a = mod('a');
+    const since = NOW - 60_000;
+    const unwatched = (outages: { from: number; to: number }[] = []) => ({ unwatched: { watchedSince: since, outages } });
+
+    it('an exit before edged began watching: plain start, no cool-off, restart count untouched', () => {
+      const h = { a: { restartCount: 3, lastStartTime: NOW - 600_000, lastExitTime: NOW - 500_000 } };
+      expect(plan([exited(a, 137, since - 1000)], [a], facts(h, unwatched()))).toEqual([{ kind: 'start', name: 'a', phase: a.startupOrder }]);
+    });
+
+    it('whatever the restart policy: the system stopped it, the module did not end', () => {
+      const never = mod('a', { restartPolicy: 'never' });
+      expect(kinds(plan([exited(never, 0, since - 1000)], [never], facts({}, unwatched())))).toEqual(['start a']);
+    });
+
+    it('an exit the run before already reported keeps its backoff (a crash loop across an edged restart)', () => {
+      const h = { a: { restartCount: 2, lastStartTime: NOW - 5000, lastExitTime: NOW - 1000 } };
+      const later = { unwatched: { watchedSince: NOW - 500, outages: [] } };
+      expect(plan([exited(a, 1, NOW - 1000)], [a], facts(h, later))[0]).toMatchObject({ kind: 'schedule-restart', restartCount: 2 });
+    });
+
+    it('an exit during an engine outage: plain start; one after it: the restart policy', () => {
+      const outage = [{ from: NOW - 40_000, to: NOW - 20_000 }];
+      expect(kinds(plan([exited(a, 143, NOW - 30_000)], [a], facts({}, unwatched(outage))))).toEqual(['start a']);
+      expect(kinds(plan([exited(a, 1, NOW - 5000)], [a], facts({}, unwatched(outage))))).toEqual(['schedule-restart a']);
+    });
+
+    it('a module that spent its restart budget stays given up; a stopped one stays stopped', () => {
+      const h = { a: { restartCount: 20, gaveUp: true } };
+      expect(plan([exited(a, 1, since - 1000)], [a], facts(h, unwatched()))).toEqual([]);
+      const stopped = mod('a', { status: 'stopped' });
+      expect(plan([exited(stopped, 137, since - 1000)], [stopped], facts({}, unwatched()))).toEqual([]);
+    });
+  });
 });

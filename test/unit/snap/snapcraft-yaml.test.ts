@@ -76,6 +76,10 @@ describe('snap/snapcraft.yaml', () => {
     expect(parseInt(timeout, 10) * 1000).toBeGreaterThanOrEqual(DOCKERD_STOP_BUDGET_MS + 15_000);
   });
 
+  it('lets the dockerd supervisor stop the engine in order: systemd signals only the supervisor (KillMode=process)', () => {
+    expect((doc.apps.dockerd as { 'stop-mode'?: string })['stop-mode']).toBe('sigterm');
+  });
+
   it('binds the docker app to the snap engine socket', () => {
     expect(doc.apps.docker.environment?.DOCKER_HOST).toBe('unix://$SNAP_COMMON/run/docker.sock');
   });

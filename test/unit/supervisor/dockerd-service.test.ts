@@ -6,7 +6,7 @@ import { runDockerdService } from '../../../src/supervisor/dockerd-service';
 import { memoryHealth } from '../../../src/supervisor/health';
 import { FakeClock, flushMicrotasks } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
-import { fakeSpawner } from './fakes';
+import { fakeProcs, fakeSpawner } from './fakes';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dockerd-service-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -17,34 +17,49 @@ async function until(what: string, fn: () => boolean): Promise<void> {
   if (!fn()) throw new Error(`timed out waiting for ${what}`);
 }
 
-function setup(daemonJson?: string) {
+function setup(daemonJson?: string, left: { dockerd?: number; containerd?: number } = {}) {
   const paths = snapPaths(path.join(dir, 'snap'), path.join(dir, `common-${Math.random().toString(36).slice(2)}`));
   if (daemonJson !== undefined) {
     mkdirSync(path.dirname(paths.daemonJson), { recursive: true });
     writeFileSync(paths.daemonJson, daemonJson);
+  }
+  // Processes a crashed supervisor left running, named by their pidfiles.
+  const procs = fakeProcs();
+  if (left.containerd) {
+    mkdirSync(path.dirname(paths.containerdPidfile), { recursive: true });
+    writeFileSync(paths.containerdPidfile, `${left.containerd}\n`);
+    procs.procs[left.containerd] = { args: ['containerd', `--config=${paths.containerdConfig}`] };
+  }
+  if (left.dockerd) {
+    mkdirSync(path.dirname(paths.dockerPidfile), { recursive: true });
+    writeFileSync(paths.dockerPidfile, `${left.dockerd}\n`);
+    procs.procs[left.dockerd] = { args: ['dockerd', `--pidfile=${paths.dockerPidfile}`] };
   }
   const clock = new FakeClock();
   const spawner = fakeSpawner();
   const ctl = new AbortController();
   const order: string[] = [];
   const health = memoryHealth();
+  const logger = memoryLogger();
   const done = runDockerdService({
     paths,
     spawner,
     clock,
-    logger: memoryLogger(),
+    logger,
     signal: ctl.signal,
     health,
     ensureBridge: async () => undefined,
     probe: async () => true,
     stopContainers: async () => void order.push('containers stopped'),
     // The socket "appears" once containerd has been started.
-    socketExists: async () => spawner.children.some((c) => c.req.command === 'containerd' && !c.done),
+    socketExists: async () =>
+      spawner.children.some((c) => c.req.command === 'containerd' && !c.done) || Object.values(procs.procs).some((p) => p.args[0] === 'containerd'),
     containerdBinary: 'containerd',
     dockerdBinary: 'dockerd',
+    procs,
   });
   const named = (cmd: string) => spawner.children.filter((c) => c.req.command === cmd);
-  return { paths, clock, spawner, ctl, order, health, done, named };
+  return { paths, clock, spawner, ctl, order, health, done, named, procs, logger };
 }
 
 describe('the dockerd service with its own containerd', () => {
@@ -112,6 +127,55 @@ describe('the dockerd service with its own containerd', () => {
     writeFileSync(t.paths.daemonJson, '{"log-level": "warn"}');
     await t.clock.advance(5000);
     await until('dockerd started', () => t.named('dockerd').length === 1);
+    t.ctl.abort();
+    await t.done;
+  });
+
+  it('adopts the dockerd and containerd a crashed supervisor left running, instead of starting a second engine', async () => {
+    const t = setup(undefined, { dockerd: 4242, containerd: 4243 });
+    await until('dockerd adopted', () => t.logger.lines.some((l) => /dockerd is still running .*adopted/.test(l)));
+    expect(t.logger.lines.join('\n')).toMatch(/containerd is still running .*adopted/);
+    expect(t.spawner.children).toEqual([]);
+    // A planned stop still goes in order, by pid.
+    t.ctl.abort();
+    await t.clock.advance(500);
+    await t.clock.advance(500);
+    await expect(t.done).resolves.toEqual({ kind: 'stopped' });
+    expect(t.order).toEqual(['containers stopped']);
+    expect(t.procs.signals).toEqual(['4242 SIGTERM', '4243 SIGTERM']);
+  });
+
+  it('a stop right after a supervisor crash, before dockerd is adopted, still stops containers, dockerd, containerd in order', async () => {
+    const t = setup('{"log-level": ', { dockerd: 4242, containerd: 4243 }); // waits in prepare (bad daemon.json)
+    await until('waiting for daemon.json', () => t.health.reports.length > 0);
+    t.ctl.abort();
+    await expect(t.done).resolves.toEqual({ kind: 'stopped' });
+    expect(t.order).toEqual(['containers stopped']);
+    expect(t.procs.signals).toEqual(['4242 SIGTERM', '4243 SIGTERM']);
+    expect(t.spawner.children).toEqual([]);
+  });
+
+  it('does not adopt a reused pid (a process that is not ours): starts its own engine', async () => {
+    const t = setup(undefined, { dockerd: 4242, containerd: 4243 });
+    t.procs.procs[4242].args = ['/usr/bin/sleep', '1000'];
+    t.procs.procs[4243].state = 'Z';
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    expect(t.spawner.children.map((c) => c.req.command)).toEqual(['containerd', 'dockerd']);
+    t.ctl.abort();
+    await t.done;
+  });
+
+  it('restarts a stopped (SIGSTOP) dockerd at the next probe, saying engine-hang', async () => {
+    const t = setup();
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    t.procs.procs[t.named('dockerd')[0].pid] = { args: ['dockerd'], state: 'T' };
+    await t.clock.advance(250);
+    await until('the hang seen', () => t.named('dockerd')[0].signals.includes('SIGTERM'));
+    expect(t.named('dockerd')[0].signals).toEqual(['SIGTERM', 'SIGCONT']);
+    expect(t.health.reports.at(-1)).toMatchObject({ status: 'error', code: 'engine-hang' });
+    await until('the restart delay', () => t.clock.pending > 0);
+    await t.clock.advance(500);
+    await until('dockerd restarted', () => t.named('dockerd').length === 2);
     t.ctl.abort();
     await t.done;
   });

@@ -36,3 +36,18 @@ export function fakeSpawner(): Spawner & { children: FakeChild[] } {
   spawner.children = children;
   return spawner;
 }
+
+/** A process table for adoption tests: pid -> arguments and state; SIGTERM/SIGKILL end a process. */
+export function fakeProcs(procs: Record<number, { args: string[]; state?: string; obeysTerm?: boolean }> = {}) {
+  const signals: string[] = [];
+  return {
+    procs,
+    signals,
+    cmdline: async (pid: number) => procs[pid]?.args,
+    state: async (pid: number) => (procs[pid] ? (procs[pid].state ?? 'S') : undefined),
+    kill: (pid: number, signal: NodeJS.Signals) => {
+      signals.push(`${pid} ${signal}`);
+      if (signal === 'SIGKILL' || (signal === 'SIGTERM' && procs[pid]?.obeysTerm !== false)) delete procs[pid];
+    },
+  };
+}

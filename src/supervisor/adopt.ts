@@ -1,0 +1,69 @@
+/**
+ * The engine outlives a crash of its supervisor (systemd stops only the supervisor's own process,
+ * snapcraft.yaml's stop-mode: sigterm): the restarted supervisor adopts the dockerd and containerd
+ * its pidfiles name, if /proc says they are still ours, instead of starting a second engine over
+ * the same data-root. An adopted process is not our child: its exit is seen by polling /proc.
+ */
+import { promises as fs } from 'node:fs';
+import type { Clock } from '../util/clock';
+import type { Child, Exit } from './spawner';
+
+/** What the supervisor reads of other processes (injected: unit tests have a fake table). */
+export interface ProcessTable {
+  /** The argument vector, or undefined when there is no such process. */
+  cmdline(pid: number): Promise<string[] | undefined>;
+  /** The one-letter state of /proc/<pid>/stat (R, S, D, T, Z ...), undefined when gone. */
+  state(pid: number): Promise<string | undefined>;
+  kill(pid: number, signal: NodeJS.Signals): void;
+}
+
+export const procTable: ProcessTable = {
+  cmdline: async (pid) => {
+    const raw = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
+    return raw ? raw.split('\0').filter(Boolean) : undefined;
+  },
+  state: async (pid) => {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
+    return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || undefined;
+  },
+  kill: (pid, signal) => {
+    try {
+      process.kill(pid, signal);
+    } catch {
+      /* already gone */
+    }
+  },
+};
+
+/** The pid a pidfile names, if that process runs and its arguments include `mark` (ours, not a reused pid). */
+export async function adoptablePid(pidfile: string, mark: string, procs: ProcessTable): Promise<number | undefined> {
+  const pid = Number((await fs.readFile(pidfile, 'utf8').catch(() => '')).trim());
+  if (!Number.isInteger(pid) || pid <= 1) return undefined;
+  const state = await procs.state(pid);
+  if (state === undefined || state === 'Z' || state === 'X') return undefined;
+  return (await procs.cmdline(pid))?.includes(mark) ? pid : undefined;
+}
+
+/**
+ * A process we did not start, as a Child: kill sends signals, `exited` resolves once /proc shows
+ * it gone (polled, and looked at again right after each signal).
+ */
+export function adoptedChild(pid: number, procs: ProcessTable, clock: Clock, pollMs = 500): Child {
+  let wake = new AbortController();
+  const exited = (async (): Promise<Exit> => {
+    for (;;) {
+      const s = await procs.state(pid);
+      if (s === undefined || s === 'Z' || s === 'X') return { code: null, signal: null };
+      await clock.sleep(pollMs, wake.signal).catch(() => (wake = new AbortController()));
+    }
+  })();
+  return {
+    pid,
+    exited,
+    kill: (signal) => {
+      procs.kill(pid, signal);
+      wake.abort();
+    },
+  };
+}
