@@ -54,7 +54,8 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   agent: ['config', 'runtime', ...base],
   gc: ['config', 'runtime', ...base],
   cli: ['config', 'runtime', ...base],
-  snap: ['config', ...base],
+  // The hooks check a deployment-file with the agent's own (pure) manifest parser.
+  snap: ['agent', 'config', ...base],
   supervisor: ['snap', 'config', ...base],
   edged: ['docker', 'runtime', 'config', 'certs', 'identity', 'api', 'agent', 'gc', ...base],
 };

@@ -2,6 +2,7 @@
  * createOptions as IoT Hub carries them: a JSON string, split over `createOptions`,
  * `createOptions01` ... `createOptions99` when longer than a twin value may be.
  */
+import { checkCreateOptionsShape } from './create-options-shape';
 import { DeploymentError } from './errors';
 
 const CHUNK = /^createOptions(\d{2})$/;
@@ -17,7 +18,7 @@ export function joinCreateOptions(settings: Record<string, unknown>, field: stri
     if (typeof value !== 'string') {
       // A non-string object is tolerated when it is the only part: people write it by hand.
       if (index === 0 && typeof value === 'object' && !Array.isArray(value) && !Object.keys(settings).some((k) => CHUNK.test(k))) {
-        return { ...(value as Record<string, unknown>) };
+        return shaped({ ...(value as Record<string, unknown>) }, `${field}.${key}`);
       }
       throw new DeploymentError('must be a JSON string', { field: `${field}.${key}`, hint: 'write createOptions as a string holding JSON' });
     }
@@ -46,5 +47,10 @@ export function joinCreateOptions(settings: Record<string, unknown>, field: stri
   if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new DeploymentError('createOptions must be a JSON object', { field: `${field}.createOptions` });
   }
-  return parsed as Record<string, unknown>;
+  return shaped(parsed as Record<string, unknown>, `${field}.createOptions`);
+}
+
+function shaped(options: Record<string, unknown>, field: string): Record<string, unknown> {
+  checkCreateOptionsShape(options, field);
+  return options;
 }

@@ -4,6 +4,8 @@
  * config 0600) and start or restart what can now run. Any error before the writes leaves the
  * previous files byte-identical, and snapd rolls the option back.
  */
+import { parseDeploymentText } from '../../agent/manifest/parse';
+import type { EdgeError } from '../../errors';
 import { parseDeviceConnectionString, unquoteConnectionString } from '../../config/connection-string';
 import { mergeDaemonJson } from '../../supervisor/dockerd-settings';
 import { OptionError } from '../errors';
@@ -124,14 +126,14 @@ function checkConnectionString(option: string, raw: string): string {
   return value;
 }
 
+/** edged's own manifest parser: what it would refuse later is refused here, while snap set can say so. */
 function checkDeployment(text: string): string {
-  let doc: unknown;
   try {
-    doc = JSON.parse(text);
-  } catch {
-    throw new OptionError('deployment-file is not valid JSON', { hint: 'give a deployment manifest (JSON with modulesContent)' });
+    parseDeploymentText(text);
+  } catch (e) {
+    const error = e as EdgeError;
+    throw new OptionError(`deployment-file: ${error.message}`, { hint: 'fix the manifest and set it again; nothing was changed', cause: e });
   }
-  if (!doc || typeof doc !== 'object' || Array.isArray(doc)) throw new OptionError('deployment-file must hold a JSON object');
   return text;
 }
 

@@ -14,6 +14,9 @@ import { type FakeSnapd, fakeSnapd } from './fake-snapctl';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
 const GOOD_CS = `HostName=fake-hub.azure-devices.net;DeviceId=dev1;SharedAccessKey=${KEY}`;
+const DEPLOYMENT = JSON.stringify({
+  modulesContent: { $edgeAgent: { 'properties.desired': { schemaVersion: '1.1', runtime: { type: 'docker' }, modules: { m1: { settings: { image: 'busybox:1', createOptions: '{"HostConfig":{"Binds":["/a:/b"]}}' } } } } } },
+});
 const ALL = ['network', 'network-bind', 'docker-support', 'firewall-control', 'network-control'];
 
 let dir: string;
@@ -169,17 +172,35 @@ describe('configure hook', () => {
 
   it('copies a deployment-file in and points [local_deployment] at the copy', async () => {
     const f = path.join(dir, 'deployment.json');
-    writeFileSync(f, JSON.stringify({ modulesContent: {} }));
+    writeFileSync(f, DEPLOYMENT);
     expect(await set({ 'deployment-file': f })).toBeUndefined();
-    expect(readFileSync(deps.paths.deploymentCopy, 'utf8')).toBe(JSON.stringify({ modulesContent: {} }));
+    expect(readFileSync(deps.paths.deploymentCopy, 'utf8')).toBe(DEPLOYMENT);
     expect(config()).toContain(`[local_deployment]\nfile = "${deps.paths.deploymentCopy}"`);
+  });
+
+  it.each([
+    ['not JSON', '{"modulesContent": ', /^deployment-file: the deployment is not valid JSON/],
+    ['no $edgeAgent', JSON.stringify({ modulesContent: {} }), /^deployment-file: modulesContent\.\$edgeAgent: missing/],
+    ['createOptions that is not JSON', DEPLOYMENT.replace('{\\"HostConfig', '{nope'), /^deployment-file: modules\.m1\.settings\.createOptions: createOptions is not valid JSON/],
+    ['"Binds": 12', DEPLOYMENT.replace('[\\"/a:/b\\"]', '12'), /^deployment-file: modules\.m1\.settings\.createOptions\.HostConfig\.Binds: must be a list of strings, not 12/],
+  ])('refuses a deployment-file edged would refuse (%s) with one line, keeping the previous deployment', async (_what, text, message) => {
+    const f = path.join(dir, 'deployment.json');
+    writeFileSync(f, DEPLOYMENT);
+    expect(await set({ 'deployment-file': f })).toBeUndefined();
+    const before = { config: config(), copy: readFileSync(deps.paths.deploymentCopy, 'utf8') };
+    const bad = path.join(dir, 'bad.json');
+    writeFileSync(bad, text);
+    const err = await set({ 'deployment-file': bad });
+    expect(err).toMatch(message);
+    expect(err).not.toContain('\n');
+    expect({ config: config(), copy: readFileSync(deps.paths.deploymentCopy, 'utf8') }).toEqual(before);
   });
 
   it('keeps what a deleted cs-file or deployment-file produced while their options are unchanged', async () => {
     const cs = path.join(dir, 'cs.txt');
     const dep = path.join(dir, 'deployment.json');
     writeFileSync(cs, GOOD_CS + '\n');
-    writeFileSync(dep, JSON.stringify({ modulesContent: {} }));
+    writeFileSync(dep, DEPLOYMENT);
     expect(await set({ 'cs-file': cs, 'deployment-file': dep })).toBeUndefined();
     expect(statSync(deps.paths.appliedFile).mode & 0o777).toBe(0o600);
     expect(readFileSync(deps.paths.appliedFile, 'utf8')).not.toContain(KEY);
@@ -226,7 +247,7 @@ describe('configure hook', () => {
     const cs = path.join(dir, 'cs.txt');
     const dep = path.join(dir, 'deployment.json');
     writeFileSync(cs, GOOD_CS + '\n');
-    writeFileSync(dep, JSON.stringify({ modulesContent: {} }));
+    writeFileSync(dep, DEPLOYMENT);
     expect(await set({ 'cs-file': cs, 'deployment-file': dep })).toBeUndefined();
     delete snapd.options['cs-file'];
     expect(await set({})).toBeUndefined();
@@ -277,7 +298,7 @@ describe('configure hook', () => {
   it('post-refresh keeps the configuration and the deployment byte for byte, and the services as they were', async () => {
     for (const p of ALL) snapd.connected.add(p);
     const f = path.join(dir, 'deployment.json');
-    writeFileSync(f, JSON.stringify({ modulesContent: {} }));
+    writeFileSync(f, DEPLOYMENT);
     expect(await set({ 'connection-string': GOOD_CS, 'deployment-file': f })).toBeUndefined();
     const before = [config(), readFileSync(deps.paths.deploymentCopy, 'utf8'), readFileSync(deps.paths.daemonJson, 'utf8')];
     snapd.calls = [];
