@@ -3,6 +3,7 @@
  * in daemon.ts. Exit codes: 0 after SIGTERM/SIGINT, 153 when the configuration is wrong (as
  * upstream: do not restart me until it is fixed), 2 for a bad command line, 1 for anything else.
  */
+import { failCurrentRequest } from '../api/http/request-scope';
 import { ConfigError, ExitCode, formatError } from '../errors';
 import { Clock, systemClock } from '../util/clock';
 import { createLogger } from '../util/log';
@@ -16,6 +17,8 @@ export interface MainIo {
   env: NodeJS.ProcessEnv;
   /** Calls `handler` on SIGTERM/SIGINT; returns the unsubscribe. */
   onSignal(handler: (signal: string) => void): () => void;
+  /** Calls `handler` with an error nothing caught (uncaughtException, unhandledRejection); returns the unsubscribe. */
+  onUncaught(handler: (error: unknown) => void): () => void;
   exit(code: number): void;
   clock: Clock;
   engineWait?: EngineWaitOptions;
@@ -32,6 +35,14 @@ const processIo: MainIo = {
     for (const s of signals) process.on(s, handler);
     return () => signals.forEach((s) => process.off(s, handler));
   },
+  onUncaught: (handler) => {
+    process.on('uncaughtException', handler);
+    process.on('unhandledRejection', handler);
+    return () => {
+      process.off('uncaughtException', handler);
+      process.off('unhandledRejection', handler);
+    };
+  },
   exit: (code) => {
     process.exitCode = code;
   },
@@ -42,7 +53,9 @@ const oneLine = (e: unknown) => formatError(e).replace(/\s*\n\s*/g, ' ');
 
 export async function run(argv: readonly string[], overrides: Partial<MainIo> = {}): Promise<number> {
   const io: MainIo = { ...processIo, ...overrides };
+  let unguard = () => {};
   const finish = (code: number) => {
+    unguard();
     io.exit(code);
     return code;
   };
@@ -61,6 +74,19 @@ export async function run(argv: readonly string[], overrides: Partial<MainIo> = 
 
   const logger = createLogger({ level: args.logLevel, write: io.stderr, now: () => new Date(io.clock.now()) });
   const edged = new Edged({ configFile: args.config, home: args.home, logger, clock: io.clock, engineWait: io.engineWait });
+  // No request may end edged: what a request's code did not catch fails that request with a 500;
+  // outside a request it is fatal (edged stops cleanly and exits 1, for its supervisor to restart).
+  unguard = io.onUncaught((e) => {
+    const request = failCurrentRequest(e);
+    if (request) {
+      logger.error(`${request}: answered 500 for an error nothing caught (edged goes on): ${oneLine(e)}`);
+      return;
+    }
+    logger.error(`an error nothing caught: ${oneLine(e)}`);
+    const fatal = edged.ctx?.fatal;
+    if (!fatal) throw e;
+    fatal(e instanceof Error ? e : new Error(String(e)));
+  });
   let stopRequested = false;
   let unsubscribe = () => {};
   const stopped = new Promise<void>((resolve) => {

@@ -149,7 +149,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
   const sockets = new WorkloadSockets(home, deps, log.child('workload'), { workloadSocketName: layout.workloadName, extraSockets });
   ctx.runtime = new WorkloadSocketRuntime(inner, sockets);
   const containerMounts =
-    options.containerMounts ?? (async (name: string) => (await ctx.docker.getContainer(name).inspect()).Mounts ?? []);
+    options.containerMounts ?? (async (name: string) => (await ctx.docker.getContainer(encodeURIComponent(name)).inspect()).Mounts ?? []);
 
   const cloud = (): CloudOptions => ({
     timeoutMs: config.cloud_timeout_sec * 1000,

@@ -79,8 +79,9 @@ const SCENARIOS: Record<string, Scenario> = {
   },
   'POST /modules': async (v) => ({ path: '/modules', body: spec(`created-${v}`), status: 201 }),
   'GET /modules/{name}': async () => {
-    await running('$edgeAgent-like');
-    return { path: `/modules/${encodeURIComponent('$edgeAgent-like')}`, status: 200 };
+    await running('edgeAgent-like');
+    // Path segments are decoded before the name is checked and used: %65 is "e".
+    return { path: '/modules/%65dgeAgent-like', status: 200 };
   },
   'PUT /modules/{name}': async (v) => {
     await running(`updated-${v}`);

@@ -16,12 +16,11 @@ import { DeploymentError } from './errors';
 import { canonicalHost, normalizeImage, registryHost } from './image';
 import { parseJson, unwrap } from './unwrap';
 import { isObject } from '../../util/is-object';
+import { moduleNameProblem, quoteName } from '../../runtime/module-name';
 
 const RESTART_POLICIES: readonly RestartPolicy[] = ['never', 'on-failure', 'on-unhealthy', 'always'];
 const STATUSES = ['running', 'stopped'] as const;
 const PULL_POLICIES = ['on-create', 'never'] as const;
-// Docker's container name grammar: the module's container carries its name.
-const MODULE_NAME = /^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/;
 const SCHEMA_VERSION = /^1\.[01](\.\d+)?$/;
 
 type Obj = Record<string, unknown>;
@@ -56,9 +55,8 @@ export function parseDeployment(doc: unknown): Deployment {
   if (system.edgeHub !== undefined) modules.push(parseModule('edgeHub', system.edgeHub, 'systemModules.edgeHub', true, registryCredentials));
   for (const [name, value] of Object.entries(optionalObject(desired.modules, 'modules'))) {
     const field = `modules.${name}`;
-    if (!MODULE_NAME.test(name)) {
-      throw new DeploymentError('is not a valid module name (at least 2 of letters, digits, "_", "." and "-", starting with a letter or digit)', { field });
-    }
+    const problem = moduleNameProblem(name);
+    if (problem) throw new DeploymentError(`is not a valid module name: it ${problem}`, { field: `modules.${/^[\x21-\x7e]{1,40}$/.test(name) ? name : quoteName(name)}` });
     if (name === 'edgeAgent' || name === 'edgeHub') throw new DeploymentError(`${name} is a system module`, { field, hint: 'declare it under systemModules' });
     modules.push(parseModule(name, value, field, false, registryCredentials));
   }

@@ -7,6 +7,7 @@ import type { Logger } from '../../util/log';
 import { requireApiVersion, versionIncludes } from './api-version';
 import { readJsonBody } from './body';
 import { HttpError, errorBody, sendJson, statusOf } from './errors';
+import { inRequestScope } from './request-scope';
 import { Router } from './router';
 import type { ApiDefinition, ApiRequest, HttpMethod, Reply } from './types';
 
@@ -19,14 +20,18 @@ export class HttpApi {
   constructor(definition: ApiDefinition, logger: Logger) {
     this.name = definition.name;
     this.versions = definition.versions;
-    for (const r of definition.routes) versionIncludes(this.versions, r.since, this.versions[0]);
+    for (const r of definition.routes) {
+      versionIncludes(this.versions, r.since, this.versions[0]);
+      const unchecked = templateParams(r.path).filter((p) => !r.params?.[p]);
+      if (unchecked.length) throw new Error(`route ${r.method} ${r.path} has no check for {${unchecked.join('}, {')}}`);
+    }
     this.router = new Router(definition.routes);
     this.log = logger;
   }
 
   /** The node:http request listener. */
   readonly listener = (req: IncomingMessage, res: ServerResponse): void => {
-    void this.handle(req, res);
+    void inRequestScope({ api: this.name, describe: `${req.method} ${pathOf(req)}`, res }, () => this.handle(req, res));
   };
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -62,36 +67,48 @@ export class HttpApi {
     const inVersion = (since: string | undefined) => versionIncludes(this.versions, since, apiVersion);
     const found = this.router.lookup(method, url.pathname, (r) => inVersion(r.since));
     if (found.kind === 'method') {
-      throw new HttpError(405, `method ${method} not allowed on ${url.pathname}`, { allow: found.allowed.join(', ') });
+      throw new HttpError(405, `method ${method} not allowed on ${shorten(url.pathname)}`, { allow: found.allowed.join(', ') });
     }
     if (found.kind === 'none') {
       const later = this.router.lookup(method, url.pathname);
       if (later.kind === 'found') {
         throw new HttpError(
           404,
-          `not found: ${method} ${url.pathname} is not part of api-version ${apiVersion} (it exists from ${later.match.route.since} on)`,
+          `not found: ${method} ${shorten(url.pathname)} is not part of api-version ${apiVersion} (it exists from ${later.match.route.since} on)`,
         );
       }
-      throw new HttpError(404, `not found: ${method} ${url.pathname}`);
+      throw new HttpError(404, `not found: ${method} ${shorten(url.pathname)}`);
     }
+    const { route } = found.match;
+    const params: Record<string, string> = {};
+    for (const [k, v] of Object.entries(found.match.params)) params[k] = route.params![k](v);
     const query = new URLSearchParams(url.searchParams);
     query.delete('api-version');
     const request: ApiRequest = {
       method: method as HttpMethod,
       path: url.pathname,
-      params: found.match.params,
+      params,
       query,
       apiVersion,
       headers: req.headers,
       json: () => readJsonBody(req),
       signal,
     };
-    return found.match.route.handler(request);
+    return route.handler(request);
   }
 }
 
+function templateParams(template: string): string[] {
+  return [...template.matchAll(/\{([^}]+)\}/g)].map((m) => m[1]);
+}
+
+/** For logs: the path without the query, shortened. */
 function pathOf(req: IncomingMessage): string {
-  return (req.url ?? '/').split('?')[0];
+  return shorten((req.url ?? '/').split('?')[0]);
+}
+
+function shorten(path: string): string {
+  return path.length > 200 ? `${path.slice(0, 200)}... (${path.length} characters)` : path;
 }
 
 function send(res: ServerResponse, reply: Reply): void {

@@ -30,6 +30,12 @@ export interface Route {
   path: string;
   /** The first api-version this route exists in; undefined: every version the server accepts. */
   since?: string;
+  /**
+   * A check for each `{param}` of the path, run once on the decoded value before the handler:
+   * it answers the value the handler sees or throws (a 400). A route without one for each of
+   * its parameters is refused when the API is built.
+   */
+  params?: Record<string, (value: string) => string>;
   handler(req: ApiRequest): Promise<Reply>;
 }
 

@@ -1,6 +1,7 @@
 /** /identities: served by the identity component's IdentityManager once one is present. */
 import { BadRequestError, NotImplementedError } from '../../errors';
 import type { IdentityManager } from '../../identity/types';
+import { checkModuleId } from '../../runtime/module-name';
 import { optionalString } from '../http/body';
 import type { Route } from '../http/types';
 import { isObject } from '../../util/is-object';
@@ -41,6 +42,7 @@ export function identityRoutes(ctx: ManagementContext): Route[] {
     {
       method: 'PUT',
       path: '/identities/{name}',
+      params: { name: checkModuleId },
       handler: async (req) => {
         const m = manager();
         const b = await body(req.json(), 'generationId');
@@ -53,6 +55,7 @@ export function identityRoutes(ctx: ManagementContext): Route[] {
     {
       method: 'DELETE',
       path: '/identities/{name}',
+      params: { name: checkModuleId },
       handler: async (req) => {
         await manager().remove(req.params.name);
         return { status: 204 };

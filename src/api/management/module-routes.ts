@@ -1,5 +1,6 @@
 /** /modules: list, create, get, update, delete, start/stop/restart, prepareupdate, logs. */
 import { BadRequestError } from '../../errors';
+import { checkModuleName } from '../../runtime/module-name';
 import type { ModuleSpec } from '../../runtime/types';
 import type { ApiRequest, Reply, Route } from '../http/types';
 import type { ManagementContext } from './context';
@@ -7,6 +8,8 @@ import { parseLogOptions } from './log-options';
 import { listModuleDetails, moduleDetails } from './module-details';
 import { parseModuleSpec } from './module-spec';
 import { SINCE } from './versions';
+
+const NAME = { name: (v: string) => checkModuleName(v) };
 
 export function moduleRoutes(ctx: ManagementContext): Route[] {
   const locked = <T>(fn: () => Promise<T>): Promise<T> => (ctx.deploymentLock ? ctx.deploymentLock.run(fn) : fn());
@@ -16,6 +19,7 @@ export function moduleRoutes(ctx: ManagementContext): Route[] {
   const action = (verb: 'start' | 'stop' | 'restart'): Route => ({
     method: 'POST',
     path: `/modules/{name}/${verb}`,
+    params: NAME,
     handler: async (req) => {
       const name = req.params.name;
       if (verb === 'start') await ctx.runtime.start(name);
@@ -46,16 +50,19 @@ export function moduleRoutes(ctx: ManagementContext): Route[] {
     {
       method: 'GET',
       path: '/modules/{name}',
+      params: NAME,
       handler: async (req) => ({ status: 200, body: await details(req.params.name) }),
     },
     {
       method: 'PUT',
       path: '/modules/{name}',
+      params: NAME,
       handler: (req) => updateModule(ctx, req, locked, details),
     },
     {
       method: 'DELETE',
       path: '/modules/{name}',
+      params: NAME,
       handler: async (req) => {
         await locked(() => ctx.runtime.remove(req.params.name));
         log.info(`module ${req.params.name}: removed over the management API`);
@@ -65,6 +72,7 @@ export function moduleRoutes(ctx: ManagementContext): Route[] {
     {
       method: 'POST',
       path: '/modules/{name}/prepareupdate',
+      params: NAME,
       since: SINCE.prepareUpdate,
       handler: async (req) => {
         const spec = parseModuleSpec(await req.json());
@@ -80,6 +88,7 @@ export function moduleRoutes(ctx: ManagementContext): Route[] {
     {
       method: 'GET',
       path: '/modules/{name}/logs',
+      params: NAME,
       handler: async (req) => {
         const options = parseLogOptions(req.query, ctx.clock.now());
         const stream = await ctx.runtime.logs(req.params.name, options);

@@ -4,6 +4,7 @@
  */
 import { BadRequestError } from '../../errors';
 import type { DockerConfig, ImagePullPolicy, ModuleSpec, RegistryAuth } from '../../runtime/types';
+import { checkModuleName } from '../../runtime/module-name';
 import { isObject } from '../../util/is-object';
 
 function fail(message: string, hint?: string): never {
@@ -13,9 +14,8 @@ function fail(message: string, hint?: string): never {
 export function parseModuleSpec(body: unknown): ModuleSpec {
   if (body === undefined) fail('missing request body', 'send a ModuleSpec as JSON');
   if (!isObject(body)) fail('the request body must be a JSON object (a ModuleSpec)');
-  const name = body.name;
-  if (typeof name !== 'string' || name.trim() === '') fail('module spec: "name" must be a non-empty string');
-  if (name.includes('/')) fail(`module spec: invalid module name "${name}"`, 'a module name may not contain "/"');
+  if (typeof body.name !== 'string' || body.name.trim() === '') fail('module spec: "name" must be a non-empty string');
+  const name = checkModuleName(body.name, 'module spec name');
   if (body.type !== 'docker') {
     fail(`module ${name}: unsupported type ${JSON.stringify(body.type)}`, 'the only module type is "docker"');
   }

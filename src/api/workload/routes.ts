@@ -12,6 +12,10 @@ import type { ModuleStatusOverlay } from '../management/context';
 import type { ApiDefinition, ApiRequest, Route } from '../http/types';
 import { optionalString } from '../http/body';
 import { isObject } from '../../util/is-object';
+import { checkGenerationId, checkModuleId } from '../../runtime/module-name';
+
+const NAME = { name: checkModuleId };
+const NAME_GENID = { ...NAME, genid: checkGenerationId };
 
 /** Upstream accepts every api-version of its enum on the workload socket (edgeAgent sends 2022-08-03). */
 export const WORKLOAD_API_VERSIONS = [
@@ -66,6 +70,7 @@ export function workloadApi(deps: WorkloadDeps, options: WorkloadApiOptions = {}
     {
       method: 'POST',
       path: '/modules/{name}/genid/{genid}/sign',
+      params: NAME_GENID,
       handler: async (req) => {
         const name = authorize(req);
         const body = await objectBody(req);
@@ -80,6 +85,7 @@ export function workloadApi(deps: WorkloadDeps, options: WorkloadApiOptions = {}
     {
       method: 'POST',
       path: '/modules/{name}/genid/{genid}/encrypt',
+      params: NAME_GENID,
       handler: async (req) => {
         const name = authorize(req);
         const body = await objectBody(req);
@@ -92,6 +98,7 @@ export function workloadApi(deps: WorkloadDeps, options: WorkloadApiOptions = {}
     {
       method: 'POST',
       path: '/modules/{name}/genid/{genid}/decrypt',
+      params: NAME_GENID,
       handler: async (req) => {
         const name = authorize(req);
         const body = await objectBody(req);
@@ -104,6 +111,7 @@ export function workloadApi(deps: WorkloadDeps, options: WorkloadApiOptions = {}
     {
       method: 'POST',
       path: '/modules/{name}/genid/{genid}/certificate/server',
+      params: NAME_GENID,
       handler: async (req) => {
         const name = authorize(req);
         const body = await objectBody(req);
@@ -117,6 +125,7 @@ export function workloadApi(deps: WorkloadDeps, options: WorkloadApiOptions = {}
     {
       method: 'POST',
       path: '/modules/{name}/certificate/identity',
+      params: NAME,
       handler: async (req) => {
         const name = authorize(req);
         const body = (await req.json().catch(() => undefined)) as Record<string, unknown> | undefined;

@@ -11,7 +11,7 @@
 import { promises as fs } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import * as path from 'node:path';
-import { BadRequestError } from '../../errors';
+import { checkModuleName, isModuleName } from '../../runtime/module-name';
 import type { Logger } from '../../util/log';
 import { HttpApi } from '../http/server';
 import { UnixListener, listenUnix } from '../http/unix-listener';
@@ -205,15 +205,8 @@ export class WorkloadSockets {
   }
 }
 
-function isModuleName(module: string): boolean {
-  // Docker's own rule for container names; it also keeps the sockets inside <home>/mnt.
-  return /^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(module);
-}
-
 function checkName(module: string): void {
-  if (!isModuleName(module)) {
-    throw new BadRequestError(`"${module}" is not a valid module name`, { hint: 'use letters, digits, "_", "." and "-", starting with a letter or digit' });
-  }
+  checkModuleName(module);
 }
 
 /** Only a socket: `<module>.sock` may also be the directory of a module of that name. */

@@ -7,11 +7,22 @@ import { ConfigError } from '../../errors';
 import { parseUnixUri } from '../../util/unix-uri';
 
 export function createDockerClient(uri: string, options: { timeoutMs?: number } = {}): Docker {
+  refuseRedirects();
   const target = parseEngineUri(uri);
   const timeout = options.timeoutMs !== undefined ? { timeout: options.timeoutMs } : {};
   return target.socketPath !== undefined
     ? new Docker({ socketPath: target.socketPath, ...timeout })
     : new Docker({ host: target.host, port: target.port, protocol: 'http', ...timeout });
+}
+
+/**
+ * docker-modem follows a 3xx to wherever its Location points, with a request whose 'error' no one
+ * listens to: dockerd answers a path holding `..` with a redirect, so a name that reached a path
+ * sent edged to any host, and a failed connection there crashed it. The engine API never
+ * redirects a well-formed request: with a limit of 0 a redirect fails the call instead.
+ */
+function refuseRedirects(): void {
+  (require('docker-modem/lib/http') as { maxRedirects: number }).maxRedirects = 0;
 }
 
 export interface EngineTarget {

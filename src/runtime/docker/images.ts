@@ -35,7 +35,7 @@ export class DockerImageStore implements ImageStore {
 
   async resolve(ref: string): Promise<string | undefined> {
     try {
-      return (await this.docker.getImage(ref).inspect()).Id;
+      return (await this.docker.getImage(encodeURIComponent(ref)).inspect()).Id;
     } catch (e) {
       if (statusOf(e) === 404) return undefined;
       throw toEdgeError(e, `inspect image ${ref}`, this.endpoint);
@@ -50,7 +50,7 @@ export class DockerImageStore implements ImageStore {
    * removed are put back and the answer is a ConflictError.
    */
   async remove(id: string): Promise<void> {
-    const info = await this.call(`inspect image ${id}`, () => this.docker.getImage(id).inspect());
+    const info = await this.call(`inspect image ${id}`, () => this.docker.getImage(encodeURIComponent(id)).inspect());
     const tags = (info.RepoTags ?? []).filter((t) => !NONE.test(t));
     const digests = (info.RepoDigests ?? []).filter((d) => !NONE.test(d));
     const refs = [...digests, ...tags];
@@ -59,10 +59,10 @@ export class DockerImageStore implements ImageStore {
     let deleted = false;
     try {
       for (const ref of refs) {
-        await this.docker.getImage(ref).remove({ noprune: false });
+        await this.docker.getImage(encodeURIComponent(ref)).remove({ noprune: false });
         if (tags.includes(ref)) untagged.push(ref);
       }
-      const answer = (await this.docker.getImage(last).remove({ noprune: false })) as unknown;
+      const answer = (await this.docker.getImage(encodeURIComponent(last)).remove({ noprune: false })) as unknown;
       if (tags.includes(last)) untagged.push(last);
       deleted = Array.isArray(answer) && answer.some((r: { Deleted?: string }) => r?.Deleted === id);
     } catch (e) {
@@ -79,7 +79,7 @@ export class DockerImageStore implements ImageStore {
     for (const t of tags) {
       const { repo, tag } = splitTag(t);
       await this.docker
-        .getImage(id)
+        .getImage(encodeURIComponent(id))
         .tag({ repo, tag })
         .catch(() => undefined);
     }

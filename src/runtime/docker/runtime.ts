@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import type { Readable } from 'node:stream';
 import { BadRequestError, ConflictError, NotFoundError } from '../../errors';
+import { checkModuleName } from '../module-name';
 import { Clock, systemClock } from '../../util/clock';
 import type { Logger } from '../../util/log';
 import { Mutex } from '../../util/mutex';
@@ -92,7 +93,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
   }
 
   async create(spec: ModuleSpec): Promise<void> {
-    const name = checkName(spec.name);
+    const name = checkModuleName(spec.name);
     if (spec.type !== 'docker') throw new BadRequestError(`Module ${name} has type "${spec.type}"; only "docker" is supported`);
     if (!spec.config?.image) throw new BadRequestError(`Module ${name} has no image`, { hint: 'Set settings.image in the deployment' });
     if (await this.exists(name)) throw conflict(name);
@@ -270,7 +271,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
 
   private async requireLocalImage(image: string): Promise<void> {
     try {
-      await this.docker.getImage(image).inspect();
+      await this.docker.getImage(encodeURIComponent(image)).inspect();
     } catch (e) {
       if (statusOf(e) === 404) {
         throw new NotFoundError(`Image ${image} is not on the engine and imagePullPolicy is "never"`, {
@@ -284,7 +285,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
 
   private async exists(name: string): Promise<boolean> {
     try {
-      await this.docker.getContainer(name).inspect();
+      await this.docker.getContainer(encodeURIComponent(name)).inspect();
       return true;
     } catch (e) {
       if (statusOf(e) === 404) return false;
@@ -294,10 +295,10 @@ export class DockerModuleRuntime implements ModuleRuntime {
 
   /** Inspects a container by exact name; missing, or present but not ours, is "not found". */
   private async inspectOwned(name: string): Promise<Docker.ContainerInspectInfo> {
-    checkName(name);
+    checkModuleName(name);
     let info: Docker.ContainerInspectInfo;
     try {
-      info = await this.docker.getContainer(name).inspect();
+      info = await this.docker.getContainer(encodeURIComponent(name)).inspect();
     } catch (e) {
       if (statusOf(e) === 404) throw notFound(name, e);
       throw this.fail(e, `inspect module ${name}`);
@@ -332,11 +333,6 @@ export class DockerModuleRuntime implements ModuleRuntime {
   private fail(e: unknown, action: string) {
     return toEdgeError(e, action, this.endpoint);
   }
-}
-
-function checkName(name: string): string {
-  if (typeof name !== 'string' || !name.trim()) throw new BadRequestError('Module name is empty', { hint: 'Give the module a name' });
-  return name;
 }
 
 function notFound(name: string, cause?: unknown): NotFoundError {

@@ -46,3 +46,29 @@ it('stops, removes its sockets and exits 1 with one line when a component report
   expect(stderr[stderr.length - 1]).toContain('exceeded allowed retries');
   expect(existsSync(mgmt)).toBe(false);
 });
+
+it('treats an error nothing caught outside any request as fatal: stops cleanly and exits 1 with the line', async () => {
+  const file = path.join(dir, 'config-uncaught.toml');
+  const mgmt = path.join(dir, 'mgmt-uncaught.sock');
+  writeFileSync(file, `[moby_runtime]\nuri = "${engine.host}"\n[listen]\nmanagement_uri = "unix://${mgmt}"\nworkload_uri = "unix://${dir}/workload-uncaught.sock"\n`);
+  const stderr: string[] = [];
+  let uncaught: ((e: unknown) => void) | undefined;
+  let unsubscribed = false;
+  const code = await run(['--config', file, '--home', path.join(dir, 'home-uncaught')], {
+    stderr: (l: string) => stderr.push(l),
+    stdout: () => undefined,
+    onSignal: () => () => undefined,
+    onUncaught: (h) => {
+      uncaught = h;
+      return () => (unsubscribed = true);
+    },
+    exit: () => undefined,
+    clock: systemClock,
+    env: {},
+    onReady: () => uncaught!(new Error('late callback threw')),
+  });
+  expect(code).toBe(1);
+  expect(stderr.some((l) => l.includes('an error nothing caught: late callback threw'))).toBe(true);
+  expect(existsSync(mgmt)).toBe(false);
+  expect(unsubscribed).toBe(true);
+});

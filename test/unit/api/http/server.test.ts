@@ -4,18 +4,25 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { Readable } from 'node:stream';
 import { HttpApi, listenUnix, Route, UnixListener } from '../../../../src/api/http';
-import { ConflictError } from '../../../../src/errors';
+import { failCurrentRequest } from '../../../../src/api/http/request-scope';
+import { BadRequestError, ConflictError } from '../../../../src/errors';
 import { memoryLogger } from '../../../../src/util/log';
 import { unixRequest } from '../../../contract/helpers/unix-client';
 
 const VERSIONS = ['2020-01-01', '2021-01-01'];
 const routes: Route[] = [
-  { method: 'POST', path: '/echo/{name}', handler: async (req) => ({ status: 200, body: { name: req.params.name, body: await req.json(), q: req.query.get('q'), v: req.apiVersion } }) },
+  {
+    method: 'POST',
+    path: '/echo/{name}',
+    params: { name: (v) => { if (v.includes('/')) throw new BadRequestError('no "/" in a name'); return v; } },
+    handler: async (req) => ({ status: 200, body: { name: req.params.name, body: await req.json(), q: req.query.get('q'), v: req.apiVersion } }) },
   { method: 'GET', path: '/new', since: '2021-01-01', handler: async () => ({ status: 200, body: { ok: true } }) },
   { method: 'GET', path: '/conflict', handler: async () => { throw new ConflictError('already there', { hint: 'remove it first' }); } },
   { method: 'GET', path: '/crash', handler: async () => { throw new TypeError('undefined is not a function'); } },
   { method: 'GET', path: '/stream', handler: async () => ({ status: 200, stream: Readable.from([Buffer.from('a'), Buffer.from('b')]), contentType: 'text/plain' }) },
   { method: 'DELETE', path: '/thing', handler: async () => ({ status: 204 }) },
+  // What the process-wide guard does with an error thrown later, outside the handler's promise.
+  { method: 'GET', path: '/late-crash', handler: () => new Promise(() => setImmediate(() => failCurrentRequest(new Error('emitter error nobody listened to')))) },
 ];
 
 let dir: string;
@@ -38,6 +45,21 @@ describe('HttpApi', () => {
   it('hands decoded params, the JSON body, the query and the version to the handler', async () => {
     const res = await call('POST', '/echo/%24edgeHub?q=1&api-version=2020-01-01', { a: 1 });
     expect(res).toMatchObject({ status: 200, json: { name: '$edgeHub', body: { a: 1 }, q: '1', v: '2020-01-01' } });
+  });
+
+  it('runs the route\'s check on each decoded path parameter before the handler', async () => {
+    const res = await call('POST', '/echo/..%2Fetc?api-version=2020-01-01', {});
+    expect(res).toMatchObject({ status: 400, json: { message: 'no "/" in a name' } });
+  });
+
+  it('refuses to build an API with a route parameter that has no check', () => {
+    const unchecked: Route = { method: 'GET', path: '/a/{x}/b/{y}', params: { x: (v) => v }, handler: async () => ({ status: 204 }) };
+    expect(() => new HttpApi({ name: 't', versions: VERSIONS, routes: [unchecked] }, logger)).toThrow('route GET /a/{x}/b/{y} has no check for {y}');
+  });
+
+  it('answers 500 to the request an uncaught error happened in, and nothing outside a request', async () => {
+    expect(await call('GET', '/late-crash?api-version=2020-01-01')).toMatchObject({ status: 500, json: { message: 'emitter error nobody listened to' } });
+    expect(failCurrentRequest(new Error('outside'))).toBeUndefined();
   });
 
   it('answers a missing or unknown api-version with upstream\'s words', async () => {

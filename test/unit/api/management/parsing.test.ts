@@ -77,7 +77,7 @@ describe('parseModuleSpec', () => {
   });
 
   it('defaults the pull policy to on-create and createOptions to {}', () => {
-    const spec = parseModuleSpec({ name: 'm', type: 'docker', config: { settings: { image: 'i' } } });
+    const spec = parseModuleSpec({ name: 'm1', type: 'docker', config: { settings: { image: 'i' } } });
     expect(spec).toMatchObject({ imagePullPolicy: 'on-create', config: { image: 'i', createOptions: {} }, env: {} });
   });
 
