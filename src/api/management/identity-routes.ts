@@ -36,7 +36,7 @@ export function identityRoutes(ctx: ManagementContext): Route[] {
       handler: async (req) => {
         const m = manager();
         const b = await body(req.json(), 'moduleId');
-        return { status: 200, body: await m.create(b.moduleId as string, optionalString(b, 'managedBy')) };
+        return { status: 200, body: await m.create(checkModuleId(b.moduleId as string), optionalString(b, 'managedBy')) };
       },
     },
     {
