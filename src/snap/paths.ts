@@ -15,6 +15,8 @@ export interface SnapPaths {
   /** The files cs-file / deployment-file pointed at when last applied (applied.ts), 0600. */
   appliedFile: string;
   edgedHome: string;
+  /** edged's reported state (the agent's reported-state.json in its home): the supervisors read it for the health. */
+  edgedReportedState: string;
   runDir: string;
   mgmtSock: string;
   workloadSock: string;
@@ -44,6 +46,7 @@ export function snapPaths(snap: string, common: string): SnapPaths {
     logLevelFile: path.join(etc, 'aziot', 'log-level'),
     appliedFile: path.join(etc, 'aziot', 'applied-options.json'),
     edgedHome: path.join(common, 'var', 'lib', 'aziot', 'edged'),
+    edgedReportedState: path.join(common, 'var', 'lib', 'aziot', 'edged', 'reported-state.json'),
     runDir: run,
     mgmtSock: path.join(run, 'iotedge', 'mgmt.sock'),
     workloadSock: path.join(run, 'iotedge', 'workload.sock'),

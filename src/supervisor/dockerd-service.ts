@@ -11,7 +11,7 @@ import { bridgeToCreate } from './bridge';
 import { ContainerdKeeper } from './containerd';
 import { STOP_CONTAINERS_BOUND_MS, stopAllContainers } from './stop-containers';
 import { defaultDaemonJson, dockerdArgs } from './dockerd-settings';
-import type { Health } from './health';
+import type { Health, HealthReport } from './health';
 import { type Probe, dockerPing } from './probes';
 import type { Child, Spawner } from './spawner';
 import { describeExit } from './spawner';
@@ -34,6 +34,8 @@ export interface DockerdServiceDeps {
   /** On a requested stop: stop every container of the engine (live-restore would keep them). */
   stopContainers?: () => Promise<void>;
   procs?: ProcessTable;
+  /** Bytes free for the engine's data-root (injected in unit tests). */
+  diskFree?: (dir: string) => Promise<number>;
   timing?: Partial<{
     startupProbeMs: number;
     probeIntervalMs: number;
@@ -88,6 +90,13 @@ export const DOCKERD_TIMING = {
   containerdStopGraceMs: 10_000,
 };
 const PING_TIMEOUT_MS = 2500;
+/** Less than this free where the engine keeps its data: pulls, container writes and logs fail. */
+export const DISK_FULL_BELOW_BYTES = 16 * 1024 * 1024;
+
+const statfsFree = async (dir: string) => {
+  const s = await fs.statfs(dir);
+  return s.bavail * s.bsize;
+};
 
 /** A requested stop at its longest: containers, dockerd, containerd (must fit the stop-timeout). */
 export const DOCKERD_STOP_BUDGET_MS = STOP_CONTAINERS_BOUND_MS + DOCKERD_TIMING.stopGraceMs + DOCKERD_TIMING.containerdStopGraceMs;
@@ -99,7 +108,6 @@ export const DOCKERD_STOP_BUDGET_MS = STOP_CONTAINERS_BOUND_MS + DOCKERD_TIMING.
  */
 export async function runDockerdService(d: DockerdServiceDeps): Promise<Outcome> {
   const { containerdStopGraceMs, ...t } = { ...DOCKERD_TIMING, ...d.timing };
-  let failing = false;
   let dockerd: Child | undefined;
   const containerd = new ContainerdKeeper({
     paths: d.paths,
@@ -111,16 +119,12 @@ export async function runDockerdService(d: DockerdServiceDeps): Promise<Outcome>
     socketExists: d.socketExists,
     procs: d.procs,
     onUnexpectedExit: () => {
-      failing = true;
-      void d.health.report({ status: 'error', message: 'containerd died; restarting the engine', code: 'engine-restarting' });
+      void d.health.report({ status: 'error', message: 'containerd died; restarting the engine', code: 'engine-down' });
       dockerd?.kill('SIGTERM');
     },
   });
   try {
-    return await superviseDockerd(d, t, containerd, (c) => (dockerd = c), {
-      isFailing: () => failing,
-      setFailing: (v) => (failing = v),
-    });
+    return await superviseDockerd(d, t, containerd, (c) => (dockerd = c));
   } finally {
     await stopLeftDockerd(d, t.stopGraceMs);
     await containerd.stop(containerdStopGraceMs);
@@ -152,7 +156,6 @@ function superviseDockerd(
   t: { startupProbeMs: number; probeIntervalMs: number; readyDeadlineMs: number; unhealthyAfter: number; stopGraceMs: number },
   containerd: ContainerdKeeper,
   started: (c: Child) => void,
-  state: { isFailing(): boolean; setFailing(v: boolean): void },
 ): Promise<Outcome> {
   const procs = d.procs ?? procTable;
   return supervise({
@@ -193,22 +196,28 @@ function superviseDockerd(
       env: d.env,
     }),
     events: {
-      ready: () => {
-        if (state.isFailing()) void d.health.report({ status: 'waiting', message: 'Docker engine restarted; checking edged', code: 'engine-restarted' });
-        state.setFailing(false);
-      },
-      exited: (exit, delay) => {
-        state.setFailing(true);
+      ready: () => void diskHealth(d).then((h) => d.health.report(h)),
+      alive: () => void diskHealth(d).then((h) => d.health.report(h)),
+      unanswered: (n) =>
+        void d.health.report({ status: 'error', message: `Docker engine does not answer (${n} ping${n > 1 ? 's' : ''} in a row)`, code: 'engine-hang' }),
+      exited: (exit, delay) =>
         void d.health.report({
           status: 'error',
           message: `Docker engine ${describeExit(exit)}; restart in ${Math.ceil(delay / 1000)}s`,
-          code: 'engine-restarting',
-        });
-      },
-      hang: () => {
-        state.setFailing(true);
-        void d.health.report({ status: 'error', message: 'Docker engine stopped answering; restarting it', code: 'engine-hang' });
-      },
+          code: 'engine-down',
+        }),
+      hang: (reason) => void d.health.report({ status: 'error', message: `Docker engine ${reason}; restarting it`, code: 'engine-hang' }),
     },
   });
+}
+
+/** The engine answers: okay, unless its data disk is (nearly) full. */
+async function diskHealth(d: DockerdServiceDeps): Promise<HealthReport> {
+  const free = await (d.diskFree ?? statfsFree)(d.paths.dockerDataRoot).catch(() => Infinity);
+  if (free >= DISK_FULL_BELOW_BYTES) return { status: 'okay' };
+  return {
+    status: 'error',
+    message: `disk-full: ${Math.floor(free / 1024 / 1024)} MiB free for the engine's data; free space`,
+    code: 'disk-full',
+  };
 }

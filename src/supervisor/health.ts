@@ -1,14 +1,12 @@
 /** The snap's health as `snap info`/`snap list` show it; repeated identical reports are dropped. */
 import { promises as fs } from 'node:fs';
-import type { HealthStatus, Snapctl } from '../snap/snapctl';
+import * as path from 'node:path';
+import type { Snapctl } from '../snap/snapctl';
 import type { Logger } from '../util/log';
 import { writeFileAtomic } from '../util/atomic-write';
+import { type HealthReport, composeHealth } from './health-compose';
 
-export interface HealthReport {
-  status: HealthStatus;
-  message?: string;
-  code?: string;
-}
+export type { HealthReport };
 
 export interface Health {
   report(h: HealthReport): Promise<void>;
@@ -74,4 +72,70 @@ export function snapHealth(snapctl: Snapctl, logger: Logger, o: SnapHealthOption
 export function memoryHealth(): Health & { reports: HealthReport[] } {
   const reports: HealthReport[] = [];
   return { reports, report: async (h) => void reports.push(h) };
+}
+
+export interface HealthBoardOptions {
+  /** This service: its state is dir/<owner>.json. */
+  owner: 'dockerd' | 'iotedged';
+  dir: string;
+  /** Where the composed health goes (snapHealth: drops what is already set). */
+  sink: Health;
+  /** edged's reported-state.json: the deployment and the modules. */
+  reportedStateFile: string;
+  /** This boot's id: a state left by a service before a reboot or power loss is not believed. */
+  bootId?: () => Promise<string>;
+  logger?: Logger;
+}
+
+export interface HealthBoard extends Health {
+  /** A planned stop: this service has nothing to say any more (the hooks' health stands). */
+  clear(): Promise<void>;
+}
+
+const readJson = (file: string): Promise<unknown> =>
+  fs.readFile(file, 'utf8').then(
+    (t) => JSON.parse(t) as unknown,
+    () => undefined,
+  );
+
+export const procBootId = (): Promise<string> => fs.readFile('/proc/sys/kernel/random/boot_id', 'utf8').then((s) => s.trim(), () => '');
+
+/**
+ * Each service reports its own state to the board (a file per service); every report composes
+ * the snap's health from both states and the modules' reported state (health-compose.ts).
+ */
+export function healthBoard(o: HealthBoardOptions): HealthBoard {
+  const bootId = o.bootId ?? procBootId;
+  const own = path.join(o.dir, `${o.owner}.json`);
+  let recorded = '';
+  const stateOf = async (service: string, boot: string): Promise<HealthReport | undefined> => {
+    const s = (await readJson(path.join(o.dir, `${service}.json`))) as (HealthReport & { boot?: string }) | undefined;
+    if (!s || typeof s.status !== 'string' || s.boot !== boot) return undefined;
+    return { status: s.status, ...(s.message ? { message: s.message } : {}), ...(s.code ? { code: s.code } : {}) };
+  };
+  return {
+    async report(h) {
+      try {
+        const boot = await bootId();
+        const text = JSON.stringify({ ...h, boot });
+        if (text !== recorded) {
+          await fs.mkdir(o.dir, { recursive: true, mode: 0o755 });
+          await writeFileAtomic(own, text + '\n', { mode: 0o644 });
+          recorded = text;
+        }
+        const composed = composeHealth({
+          dockerd: await stateOf('dockerd', boot),
+          iotedged: await stateOf('iotedged', boot),
+          reported: await readJson(o.reportedStateFile),
+        });
+        if (composed) await o.sink.report(composed);
+      } catch (e) {
+        o.logger?.warn(`cannot compose the snap's health: ${(e as Error).message}`);
+      }
+    },
+    async clear() {
+      await fs.rm(own, { force: true });
+      recorded = '';
+    },
+  };
 }

@@ -7,8 +7,9 @@
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { ExitCode } from '../errors';
+import { type ProcessTable, procTable } from './adopt';
 import { Backoff } from './backoff';
-import type { Health } from './health';
+import type { Health, HealthReport } from './health';
 import { type Probe } from './probes';
 import { type Spawner, describeExit } from './spawner';
 import { type Outcome, sleepLinked, supervise } from './supervise';
@@ -25,6 +26,7 @@ export interface IotedgedServiceDeps {
   env?: NodeJS.ProcessEnv;
   engineProbe: Probe;
   edgedProbe: Probe;
+  procs?: ProcessTable;
   timing?: Partial<{
     engineWaitMs: number;
     startupProbeMs: number;
@@ -35,17 +37,39 @@ export interface IotedgedServiceDeps {
   }>;
 }
 
+/**
+ * A hung edged is replaced within 15 s: a stopped one (state T) at the next probe (2 s); one that
+ * does not answer after 3 probes in a row (2 s apart, 2.5 s each, so a busy edged has 7.5 s of
+ * silence before it is blamed).
+ */
 export const DEFAULT_EDGED_TIMING = {
   engineWaitMs: 1000,
   startupProbeMs: 500,
-  probeIntervalMs: 5000,
+  probeIntervalMs: 2000,
   readyDeadlineMs: 90_000,
   unhealthyAfter: 3,
   stopGraceMs: 20_000,
 };
 
+/**
+ * edged's probe; when edged does not answer while the engine does not either, edged is not the
+ * one to restart (the dockerd service restarts the engine).
+ */
+function edgedNotBlamedForTheEngine(d: IotedgedServiceDeps): Probe {
+  return async (signal) => (await d.edgedProbe(signal).catch(() => false)) || !(await d.engineProbe(signal).catch(() => false));
+}
+
 export function runIotedgedService(d: IotedgedServiceDeps): Promise<Outcome> {
   const t = { ...DEFAULT_EDGED_TIMING, ...d.timing };
+  let problem = false;
+  const report = (h: HealthReport) => {
+    problem = true;
+    void d.health.report(h);
+  };
+  const ok = () => {
+    problem = false;
+    void d.health.report({ status: 'okay' });
+  };
   return supervise({
     name: 'edged',
     spawner: d.spawner,
@@ -53,7 +77,8 @@ export function runIotedgedService(d: IotedgedServiceDeps): Promise<Outcome> {
     logger: d.logger,
     signal: d.signal,
     backoff: new Backoff({ initialMs: 1000, maxMs: 60_000, factor: 2, resetAfterMs: 120_000 }),
-    probe: d.edgedProbe,
+    probe: edgedNotBlamedForTheEngine(d),
+    frozen: async (pid) => (await (d.procs ?? procTable).state(pid)) === 'T',
     startupProbeMs: t.startupProbeMs,
     probeIntervalMs: t.probeIntervalMs,
     readyDeadlineMs: t.readyDeadlineMs,
@@ -74,12 +99,16 @@ export function runIotedgedService(d: IotedgedServiceDeps): Promise<Outcome> {
     fatalReason: (exit) =>
       exit.code === ExitCode.badConfig ? 'the configuration is invalid (see snap logs azure-iot-edge.iotedged)' : undefined,
     events: {
-      starting: () => void d.health.report({ status: 'waiting', message: 'edged is starting', code: 'edged-starting' }),
-      ready: () => void d.health.report({ status: 'okay' }),
-      alive: () => void d.health.report({ status: 'okay' }),
-      hang: (reason) => void d.health.report({ status: 'error', message: `edged ${reason}; restarted`, code: 'edged-hang' }),
+      // After a hang or a crash the problem stands until the new edged answers.
+      starting: () => {
+        if (!problem) void d.health.report({ status: 'waiting', message: 'edged is starting', code: 'edged-starting' });
+      },
+      ready: () => ok(),
+      alive: () => ok(),
+      unanswered: (n) => report({ status: 'error', message: `edged does not answer (${n} probe${n > 1 ? 's' : ''} in a row)`, code: 'edged-hang' }),
+      hang: (reason) => report({ status: 'error', message: `edged ${reason}; restarted`, code: 'edged-hang' }),
       exited: (exit, delay) =>
-        void d.health.report({
+        report({
           status: 'error',
           message: `edged ${describeExit(exit)}; restart in ${Math.ceil(delay / 1000)}s`,
           code: 'edged-restarting',

@@ -15,9 +15,9 @@ import { createLogger, isLogLevel, type LogLevel } from '../util/log';
 import { unixSocketPath } from '../util/unix-uri';
 import { ensureBridge } from './bridge';
 import { runDockerdService } from './dockerd-service';
-import { fileLastWriter, snapHealth } from './health';
+import { fileLastWriter, healthBoard, snapHealth } from './health';
 import { runIotedgedService } from './iotedged-service';
-import { dockerPing, edgedSystemInfo } from './probes';
+import { dockerPing, edgedAnswers } from './probes';
 import { processSpawner } from './spawner';
 import type { Outcome } from './supervise';
 
@@ -33,7 +33,16 @@ export async function run(argv: string[]): Promise<void> {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ctl.abort());
   try {
     const paths = snapPathsFromEnv(env);
-    const health = snapHealth(snapctl, logger, { owner: service, lastWriter: fileLastWriter(path.join(paths.runDir, 'health-last')) });
+    if (service !== 'dockerd' && service !== 'iotedged') throw new Error(`unknown service "${service}": expected dockerd or iotedged`);
+    // Both services compose one health, so each drops what either has already set.
+    const sink = snapHealth(snapctl, logger, { owner: 'board', lastWriter: fileLastWriter(path.join(paths.runDir, 'health-last')) });
+    const health = healthBoard({
+      owner: service,
+      dir: path.join(paths.runDir, 'health'),
+      sink,
+      reportedStateFile: paths.edgedReportedState,
+      logger,
+    });
     let outcome: Outcome;
     if (service === 'dockerd') {
       outcome = await runDockerdService({
@@ -48,7 +57,7 @@ export async function run(argv: string[]): Promise<void> {
         containerdBinary: firstExisting([`${paths.snap}/usr/bin/containerd`]) ?? 'containerd',
         env: withSnapLibraries(env),
       });
-    } else if (service === 'iotedged') {
+    } else {
       const config = await loadSuperConfigFile(paths.configFile, { home: paths.edgedHome }).catch(() => undefined);
       const mgmt = unixSocketPath(config?.listen.management_uri) ?? paths.mgmtSock;
       outcome = await runIotedgedService({
@@ -62,11 +71,10 @@ export async function run(argv: string[]): Promise<void> {
         args: [EDGED_ENTRY, '--config', paths.configFile, '--home', paths.edgedHome, '--log-level', level],
         env: { ...env, DOCKER_HOST: `unix://${paths.dockerSock}` },
         engineProbe: dockerPing(paths.dockerSock),
-        edgedProbe: edgedSystemInfo(mgmt),
+        edgedProbe: edgedAnswers(mgmt),
       });
-    } else {
-      throw new Error(`unknown service "${service}": expected dockerd or iotedged`);
     }
+    if (outcome.kind === 'stopped') await health.clear();
     process.exitCode = outcome.kind === 'fatal' ? ExitCode.badConfig : ExitCode.ok;
   } catch (e) {
     logger.error(formatError(e));

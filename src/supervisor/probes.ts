@@ -41,10 +41,12 @@ export function dockerPing(socketPath: string, timeoutMs = 3000): Probe {
 }
 
 /**
- * edged's management API answers /systeminfo (what stops during the "Initializing modules" hang).
- * Any HTTP answer counts: a 503 while the engine restarts means edged itself is alive.
+ * edged is alive when its management API answers at all, on a path no route serves (a 404 from
+ * its router): that request never waits for the engine, so a frozen engine cannot make edged look
+ * hung. (/systeminfo asks the engine: it hung with a frozen dockerd and edged was restarted.)
  */
-export function edgedSystemInfo(socketPath: string, timeoutMs = 3000): Probe {
-  return (signal) =>
-    unixGet(socketPath, '/systeminfo?api-version=2022-08-03', timeoutMs, signal).then((s) => s > 0, () => false);
+export const EDGED_LIVENESS_PATH = '/edged-liveness?api-version=2022-08-03';
+
+export function edgedAnswers(socketPath: string, timeoutMs = 2500): Probe {
+  return (signal) => unixGet(socketPath, EDGED_LIVENESS_PATH, timeoutMs, signal).then((s) => s > 0, () => false);
 }

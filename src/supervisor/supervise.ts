@@ -14,6 +14,8 @@ export interface SuperviseEvents {
   ready?(afterMs: number): void;
   /** A probe succeeded after the process became ready. */
   alive?(): void;
+  /** A probe failed after the process became ready (restarted after unhealthyAfter in a row). */
+  unanswered?(failures: number): void;
   hang?(reason: string): void;
   /** It exited by itself (not after a hang, which hang() reported). */
   exited?(exit: Exit, restartInMs: number): void;
@@ -157,6 +159,8 @@ async function watch(o: SuperviseOptions, pid: number, started: number, signal: 
         o.events?.alive?.();
       } else if (++failures >= o.unhealthyAfter) {
         return `stopped answering (${failures} probes failed in a row)`;
+      } else {
+        o.events?.unanswered?.(failures);
       }
     }
   } catch {

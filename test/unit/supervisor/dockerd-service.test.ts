@@ -93,7 +93,7 @@ describe('the dockerd service with its own containerd', () => {
     t.named('containerd')[0].exit(null, 'SIGKILL');
     await flushMicrotasks();
     expect(t.named('dockerd')[1].signals).toContain('SIGTERM');
-    expect(t.health.reports.at(-1)).toMatchObject({ status: 'error', code: 'engine-restarting' });
+    expect(t.health.reports.at(-1)).toMatchObject({ status: 'error', code: 'engine-down' });
     await t.clock.advance(30_000);
     await until('both restarted', () => t.named('dockerd').length === 3);
     expect(t.named('containerd')).toHaveLength(2);
