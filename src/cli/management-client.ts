@@ -24,25 +24,16 @@ import type {
   SystemInfo,
   SystemResources,
 } from '../runtime/types';
+import { DEFAULT_MANAGEMENT_API_VERSION } from '../api/management/versions';
+import type { ModuleDetails, ModuleSpecBody } from '../api/management/wire';
+import type { GcReport } from '../gc/report';
+import type { GcStatus } from '../gc/service';
 import { parseHost, type Endpoint } from './host';
 import { readBody, send, type RequestOptions } from './http';
 
-export const API_VERSION = '2022-08-03';
+export const API_VERSION = DEFAULT_MANAGEMENT_API_VERSION;
 /** Queries (list, get, system info) give up after this; actions and logs wait as long as they take. */
 export const QUERY_TIMEOUT_MS = 60_000;
-
-/** The management API's module shape (ModuleDetails in managementVersion_2022_08_03.yaml). */
-export interface ApiModuleDetails {
-  id: string;
-  name: string;
-  type: string;
-  config: { settings: { image?: string; createOptions?: unknown; digest?: string }; env?: { key: string; value: string }[] };
-  status: {
-    startTime?: string;
-    exitStatus?: { exitTime: string; statusCode: string };
-    runtimeStatus: { status: string; description?: string };
-  };
-}
 
 /** A module as listed: the runtime's view plus the daemon's own status words (e.g. "backoff"). */
 export interface ListedModule extends Module {
@@ -69,7 +60,7 @@ function createOptions(value: unknown): Record<string, unknown> {
   return value && typeof value === 'object' ? (value as Record<string, unknown>) : {};
 }
 
-export function moduleFromApi(d: ApiModuleDetails): ListedModule {
+export function moduleFromApi(d: ModuleDetails): ListedModule {
   const raw = d.status?.runtimeStatus ?? { status: 'unknown' };
   const status = (KNOWN_STATUS as readonly string[]).includes(raw.status.toLowerCase())
     ? (raw.status.toLowerCase() as ModuleStatus)
@@ -94,8 +85,8 @@ export function moduleFromApi(d: ApiModuleDetails): ListedModule {
   };
 }
 
-function specToApi(spec: ModuleSpec): unknown {
-  const settings: Record<string, unknown> = { image: spec.config.image, createOptions: spec.config.createOptions };
+function specToApi(spec: ModuleSpec): ModuleSpecBody {
+  const settings: ModuleSpecBody['config']['settings'] = { image: spec.config.image, createOptions: spec.config.createOptions };
   if (spec.config.digest) settings.digest = spec.config.digest;
   if (spec.config.auth) settings.auth = spec.config.auth;
   return {
@@ -174,12 +165,12 @@ export class ManagementClient implements ModuleRuntime {
   }
 
   async list(): Promise<ListedModule[]> {
-    const body = await this.json<{ modules: ApiModuleDetails[] }>({ method: 'GET', path: path('/modules') });
+    const body = await this.json<{ modules: ModuleDetails[] }>({ method: 'GET', path: path('/modules') });
     return (body.modules ?? []).map(moduleFromApi).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   }
 
   async get(name: string): Promise<ListedModule> {
-    return moduleFromApi(await this.json<ApiModuleDetails>({ method: 'GET', path: path(mod(name)) }, name));
+    return moduleFromApi(await this.json<ModuleDetails>({ method: 'GET', path: path(mod(name)) }, name));
   }
 
   async create(spec: ModuleSpec): Promise<void> {
@@ -219,6 +210,19 @@ export class ManagementClient implements ModuleRuntime {
 
   async systemResources(): Promise<SystemResources> {
     return this.json<SystemResources>({ method: 'GET', path: path('/systeminfo/resources') });
+  }
+
+  /** Not upstream routes: edged's image garbage collection (`iotedge system status`, `prune-images`). */
+  async imageGcStatus(): Promise<GcStatus> {
+    return this.json<GcStatus>({ method: 'GET', path: path('/images/gc') });
+  }
+
+  async pruneImages(options: { dryRun: boolean }): Promise<GcReport> {
+    return this.json<GcReport>({ method: 'POST', path: path('/images/prune', options.dryRun ? { dryRun: 'true' } : {}) });
+  }
+
+  async reprovision(): Promise<void> {
+    await this.empty({ method: 'POST', path: path('/device/reprovision') });
   }
 
   async pull(_config: DockerConfig): Promise<void> {

@@ -30,7 +30,7 @@ export function createManagementApi(ctx: ManagementContext): HttpApi {
 }
 
 export type { ManagementContext, ModuleStatusOverlay } from './context';
-export type { ModuleDetails } from './module-details';
+export type { ModuleDetails, ModuleSpecBody } from './wire';
 export { moduleDetails } from './module-details';
 export { parseModuleSpec } from './module-spec';
 export { parseTimeSpec } from './time-spec';

@@ -1,18 +1,7 @@
 /** A runtime Module as the API's ModuleDetails, filled the way upstream's edgelet-http fills it. */
 import type { Module, ModuleRuntime, ModuleRuntimeState } from '../../runtime/types';
 import type { ModuleStatusOverlay } from './context';
-
-export interface ModuleDetails {
-  id: string;
-  name: string;
-  type: string;
-  config: { settings: Record<string, unknown>; env: { key: string; value: string }[] };
-  status: {
-    startTime?: string;
-    exitStatus?: { exitTime: string; statusCode: string };
-    runtimeStatus: { status: string; description?: string };
-  };
-}
+import type { ModuleDetails, ModuleSettings } from './wire';
 
 /**
  * GET /modules, as the management and the workload API both answer it: every owned module, with
@@ -27,7 +16,7 @@ export async function listModuleDetails(from: {
 }
 
 export function moduleDetails(module: Module, overlay?: ModuleStatusOverlay): ModuleDetails {
-  const settings: Record<string, unknown> = { image: module.config.image, createOptions: module.config.createOptions };
+  const settings: ModuleSettings = { image: module.config.image, createOptions: module.config.createOptions };
   if (module.state.imageId) settings.imageHash = module.state.imageId;
   if (module.config.digest) settings.digest = module.config.digest;
   // Registry credentials are never echoed back.

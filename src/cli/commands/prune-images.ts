@@ -5,7 +5,8 @@
  */
 import type { Argv } from 'yargs';
 import type { CliContext } from '../command';
-import { formatPruneReport, imageGcClient } from '../../gc/client';
+import { formatPruneReport } from '../../gc/report-text';
+import { ManagementClient } from '../management-client';
 
 interface Args {
   dryRun?: boolean;
@@ -19,6 +20,6 @@ export function builder(y: Argv): Argv {
 }
 
 export async function run(args: Args, ctx: CliContext): Promise<void> {
-  const report = await imageGcClient(ctx.host, ctx.signal).prune({ dryRun: args.dryRun === true });
+  const report = await new ManagementClient(ctx.host, ctx.signal).pruneImages({ dryRun: args.dryRun === true });
   ctx.stdout.write(formatPruneReport(report));
 }

@@ -55,8 +55,8 @@ export function builder(y: Argv, ctx: CliContext, services: (ctx: CliContext) =>
       async (a) => say(await services(ctx).setLogLevel(a.level as LogLevel)),
     )
     .command('reprovision', 'Reprovision the device with IoT Hub', (s) => s.example('$0 system reprovision', 'Provision again (e.g. after moving hubs)'), async () => {
-      const { reprovision } = require('../system/reprovision') as typeof import('../system/reprovision');
-      await reprovision(ctx.host, ctx.signal);
+      const { ManagementClient } = require('../management-client') as typeof import('../management-client');
+      await new ManagementClient(ctx.host, ctx.signal).reprovision();
       say('Successfully reprovisioned with IoT Hub.');
     })
     .command(
@@ -72,9 +72,10 @@ export function builder(y: Argv, ctx: CliContext, services: (ctx: CliContext) =>
 
 /** The collector's state as `system status` shows it; edged being down is said, not thrown. */
 async function imageGcStatusLines(ctx: CliContext): Promise<string[]> {
-  const { imageGcClient, formatGcStatus } = require('../../gc/client') as typeof import('../../gc/client');
+  const { formatGcStatus } = require('../../gc/report-text') as typeof import('../../gc/report-text');
+  const { ManagementClient } = require('../management-client') as typeof import('../management-client');
   try {
-    return formatGcStatus(await imageGcClient(ctx.host, ctx.signal).status());
+    return formatGcStatus(await new ManagementClient(ctx.host, ctx.signal).imageGcStatus());
   } catch (e) {
     return [`Image garbage collection: status unknown (${(e as Error).message})`];
   }

@@ -3,12 +3,12 @@
  * of managementVersion_2022_08_03.yaml. Only what the CLI tests need; anything else is a 404.
  */
 import * as http from 'node:http';
-import type { ApiModuleDetails } from '../../../src/cli/management-client';
+import type { ModuleDetails } from '../../../src/api/management/wire';
 
 export interface FakeServer {
   socketPath: string;
   requests: { method: string; url: string }[];
-  modules: Map<string, ApiModuleDetails>;
+  modules: Map<string, ModuleDetails>;
   /** The raw bytes GET /modules/{name}/logs answers, in these chunks; with follow=true it stays open. */
   logChunks: Map<string, Buffer[]>;
   /** Makes every request answer this status and message instead. */
@@ -84,7 +84,7 @@ export function moduleDetails(
   image: string,
   status: string,
   extra: { startTime?: string; exitTime?: string; exitCode?: number } = {},
-): ApiModuleDetails {
+): ModuleDetails {
   return {
     id: `${name}-id`,
     name,

@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CliContext } from '../../../src/cli/command';
 import { run as pruneImages } from '../../../src/cli/commands/prune-images';
-import { imageGcClient } from '../../../src/gc/client';
+import { ManagementClient } from '../../../src/cli/management-client';
 import { startEdged, type EdgedUnderTest } from '../../helpers/edged';
 import { unixRequest } from '../../contract/helpers/unix-client';
 import { imageMaker } from './fixtures';
@@ -58,7 +58,7 @@ it('removes the image of a deleted module through prune-images, and only that on
   await expect(edged.engine.docker.getImage(id).inspect()).rejects.toMatchObject({ statusCode: 404 });
   expect((await edged.engine.docker.getImage('edge-test/busybox:1').inspect()).Id).toBeDefined();
 
-  const status = await imageGcClient(edged.host).status();
+  const status = await new ManagementClient(edged.host).imageGcStatus();
   expect(status.enabled).toBe(true);
   expect(status.nextRunAt).toBeDefined();
   expect(status.lastRun?.removed.map((r) => r.tags[0])).toEqual(['gc-edged/sensor:1']);

@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { devServices, snapServices } from '../../../src/cli/system/services';
 import type { Runner, StreamRunner } from '../../../src/cli/system/runner';
-import { reprovision } from '../../../src/cli/system/reprovision';
+import { ManagementClient } from '../../../src/cli/management-client';
 import { where } from '../../../src/cli/system/where';
 import type { ProcFs } from '../../../src/cli/system/dev-edged';
 import { fakeDevRestart } from './dev-restart-fake';
@@ -131,7 +131,7 @@ describe('iotedge system on a development machine', () => {
       const r = await runCli(['system', 'reprovision', '-H', `unix://${sock}`]);
       expect(r).toMatchObject({ code: 0, stdout: 'Successfully reprovisioned with IoT Hub.\n' });
       expect(seen).toEqual(['POST /device/reprovision?api-version=2022-08-03']);
-      await expect(reprovision(`unix://${path.join(dir, 'none.sock')}`)).rejects.toThrow(/does not exist/);
+      await expect(new ManagementClient(`unix://${path.join(dir, 'none.sock')}`).reprovision()).rejects.toThrow(/does not exist/);
     } finally {
       server.close();
     }

@@ -9,7 +9,8 @@ import { MANAGEMENT_API_VERSIONS } from '../../../src/api/management/versions';
 import type { CliContext } from '../../../src/cli/command';
 import { run as pruneImages } from '../../../src/cli/commands/prune-images';
 import { formatError } from '../../../src/errors';
-import { formatGcStatus, imageGcClient } from '../../../src/gc/client';
+import { ManagementClient } from '../../../src/cli/management-client';
+import { formatGcStatus } from '../../../src/gc/report-text';
 import type { GcReport } from '../../../src/gc/report';
 import type { GcStatus, ImageGcHandle } from '../../../src/gc/service';
 import { memoryLogger } from '../../../src/util/log';
@@ -103,7 +104,7 @@ describe('prune-images over the management API', () => {
   });
 
   it('serves the status for `iotedge system status`', async () => {
-    const s = await imageGcClient(host).status();
+    const s = await new ManagementClient(host).imageGcStatus();
     expect(s).toEqual(status);
     expect(formatGcStatus(s)).toEqual([
       'Image garbage collection: enabled (every 1d at 00:00, images unused for 7d; 4 tracked image(s))',

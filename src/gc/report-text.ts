@@ -1,38 +1,6 @@
-/**
- * The CLI side of image garbage collection: asks edged over the management API and turns the
- * answers into text (`iotedge system prune-images`, and the lines `iotedge system status` shows).
- */
-import { apiError, API_VERSION } from '../cli/management-client';
-import { readBody, send } from '../cli/http';
-import { parseHost } from '../cli/host';
-import { EdgeError } from '../errors';
+/** Image garbage collection in words: what `iotedge system prune-images` and `system status` print. */
 import { formatBytes, imageName, type GcReport } from './report';
 import type { GcStatus } from './service';
-
-export interface ImageGcClient {
-  status(): Promise<GcStatus>;
-  prune(options: { dryRun: boolean }): Promise<GcReport>;
-}
-
-export function imageGcClient(host: string, signal?: AbortSignal): ImageGcClient {
-  const endpoint = parseHost(host);
-  const call = async <T>(method: 'GET' | 'POST', route: string, query: Record<string, string> = {}): Promise<T> => {
-    const q = new URLSearchParams({ 'api-version': API_VERSION, ...query });
-    const res = await send(endpoint, { method, path: `${route}?${q.toString()}`, signal });
-    const body = await readBody(res);
-    const status = res.statusCode ?? 0;
-    if (status < 200 || status >= 300) throw apiError(status, body);
-    try {
-      return JSON.parse(body) as T;
-    } catch (e) {
-      throw new EdgeError('the IoT Edge daemon sent an answer that is not JSON', { cause: e });
-    }
-  };
-  return {
-    status: () => call<GcStatus>('GET', '/images/gc'),
-    prune: ({ dryRun }) => call<GcReport>('POST', '/images/prune', dryRun ? { dryRun: 'true' } : {}),
-  };
-}
 
 /** What prune-images prints: one line per image, then the totals. */
 export function formatPruneReport(r: GcReport): string {
