@@ -13,12 +13,6 @@ export function defaultHost(env: NodeJS.ProcessEnv): string {
   return UPSTREAM_MGMT_URI;
 }
 
-/** The super-config the config/check commands read: `-c`, else the snap's, else upstream's. */
-export function defaultConfigFile(env: NodeJS.ProcessEnv): string {
-  if (env.SNAP_COMMON) return `${env.SNAP_COMMON}/etc/aziot/config.toml`;
-  return '/etc/aziot/config.toml';
-}
-
 /** Where to connect: a unix socket path, or a TCP host and port (upstream also accepts http://). */
 export type Endpoint =
   | { kind: 'unix'; socketPath: string; uri: string }

@@ -24,7 +24,7 @@ export function builder(y: Argv): Argv {
   return y
     .option('output', { alias: 'o', choices: ['text', 'json'] as const, default: 'text' as const, describe: 'Output format' })
     .option('warnings-as-errors', { type: 'boolean', default: false, describe: 'Treat warnings as errors (non-zero exit)' })
-    .option('config-file', { alias: 'c', type: 'string', requiresArg: true, describe: "The super-config [default: the snap's config.toml, else /etc/aziot/config.toml]" })
+    .option('config-file', { alias: 'c', type: 'string', requiresArg: true, describe: "The super-config [default: $IOTEDGE_EDGED_CONFIG, else the snap's config.toml, else /etc/aziot/config.toml]" })
     .option('ntp-server', { type: 'string', default: 'pool.ntp.org', describe: 'Reference time server (SNTP, port 123)' })
     .option('container-engine-config-file', { type: 'string', requiresArg: true, describe: "The engine's daemon.json [default: the snap's, else /etc/docker/daemon.json]" })
     .example('$0 check', 'Check the configuration, the engine and connectivity')

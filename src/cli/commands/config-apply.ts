@@ -20,7 +20,7 @@ interface Args {
 
 export function builder(y: Argv): Argv {
   return y
-    .option('config-file', { alias: 'c', type: 'string', requiresArg: true, describe: 'The super-config to apply [default: the snap\'s config.toml, else /etc/aziot/config.toml]' })
+    .option('config-file', { alias: 'c', type: 'string', requiresArg: true, describe: 'The super-config to apply [default: $IOTEDGE_EDGED_CONFIG, else the snap\'s config.toml, else /etc/aziot/config.toml]' })
     .option('config-out', { type: 'string', requiresArg: true, describe: 'Development machine: the file edged reads [env: IOTEDGE_EDGED_CONFIG; default: the -c file]' })
     .example('$0 config apply', 'Validate and apply the configuration')
     .example('$0 config apply -c ~/config.toml', 'Apply another file (written to the file edged reads)');

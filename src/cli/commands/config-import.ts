@@ -15,7 +15,7 @@ interface Args {
 export function builder(y: Argv): Argv {
   return y
     .option('config-file', { alias: 'c', type: 'string', requiresArg: true, default: '/etc/iotedge/config.yaml', describe: 'The 1.1 config.yaml (only read)' })
-    .option('out-config-file', { alias: 'o', type: 'string', requiresArg: true, describe: 'Where to write the super-config [default: the snap\'s config.toml, else /etc/aziot/config.toml]' })
+    .option('out-config-file', { alias: 'o', type: 'string', requiresArg: true, describe: 'Where to write the super-config [default: $IOTEDGE_EDGED_CONFIG, else the snap\'s config.toml, else /etc/aziot/config.toml]' })
     .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Replace an existing output file' })
     .example('$0 config import', 'Import /etc/iotedge/config.yaml')
     .example('$0 config import -c old.yaml -o new.toml -f', 'Import another file, replacing the output');

@@ -16,7 +16,7 @@ interface Args {
 export function builder(y: Argv): Argv {
   return y
     .option('connection-string', { alias: 'c', type: 'string', requiresArg: true, demandOption: true, describe: 'The device connection string' })
-    .option('out-config-file', { alias: 'o', type: 'string', requiresArg: true, describe: 'Where to write [default: the snap\'s config.toml, else /etc/aziot/config.toml]' })
+    .option('out-config-file', { alias: 'o', type: 'string', requiresArg: true, describe: 'Where to write [default: $IOTEDGE_EDGED_CONFIG, else the snap\'s config.toml, else /etc/aziot/config.toml]' })
     .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Replace an existing file' })
     .example('$0 config mp -c "HostName=hub.azure-devices.net;DeviceId=dev1;SharedAccessKey=..."', 'Write config.toml for this device');
 }

@@ -23,7 +23,7 @@ export function builder(y: Argv): Argv {
     .option('output', { alias: 'o', type: 'string', default: 'support_bundle.zip', requiresArg: true, describe: 'The zip to write (- for stdout)' })
     .option('since', { type: 'string', default: '1 day', requiresArg: true, describe: 'Only logs since this time: a duration (1 day, 90m), an RFC 3339 timestamp or unix seconds' })
     .option('quiet', { alias: 'q', type: 'boolean', default: false, describe: 'No progress lines' })
-    .option('config-file', { alias: 'c', type: 'string', requiresArg: true, describe: "The super-config [default: the snap's config.toml, else /etc/aziot/config.toml]" })
+    .option('config-file', { alias: 'c', type: 'string', requiresArg: true, describe: "The super-config [default: $IOTEDGE_EDGED_CONFIG, else the snap's config.toml, else /etc/aziot/config.toml]" })
     .example('$0 support-bundle --since "2 hours"', 'Write support_bundle.zip with the last two hours of logs');
 }
 

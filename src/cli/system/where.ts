@@ -1,11 +1,11 @@
 /**
- * Where the CLI finds edged, its configuration and the engine: inside the snap from the snap's
- * layout, on a development machine from the environment (documented in docs/config.md).
+ * Where every CLI command finds edged, its configuration and the engine, in one order: `-c`
+ * (the command's), then the environment (IOTEDGE_EDGED_CONFIG, IOTEDGE_EDGED_HOME), then the
+ * snap's layout, then upstream's paths (documented in docs/config.md).
  */
 import * as path from 'node:path';
 import type { SnapOwnedKeys } from '../../config/apply';
 import { snapName, snapPaths, type SnapPaths } from '../../snap/paths';
-import { defaultConfigFile } from '../host';
 
 export interface Where {
   inSnap: boolean;
@@ -20,14 +20,13 @@ export interface Where {
 }
 
 export function where(env: NodeJS.ProcessEnv): Where {
-  const configFile = defaultConfigFile(env);
   if (env.SNAP_COMMON) {
     const paths = snapPaths(env.SNAP ?? '/snap/azure-iot-edge/current', env.SNAP_COMMON);
     return {
       inSnap: true,
-      configFile,
+      configFile: env.IOTEDGE_EDGED_CONFIG || paths.configFile,
       edgedConfig: paths.configFile,
-      edgedHome: paths.edgedHome,
+      edgedHome: env.IOTEDGE_EDGED_HOME || paths.edgedHome,
       daemonJson: paths.daemonJson,
       snap: {
         name: snapName(env),
@@ -36,10 +35,11 @@ export function where(env: NodeJS.ProcessEnv): Where {
       },
     };
   }
+  const configFile = env.IOTEDGE_EDGED_CONFIG || '/etc/aziot/config.toml';
   return {
     inSnap: false,
     configFile,
-    edgedConfig: env.IOTEDGE_EDGED_CONFIG || configFile,
+    edgedConfig: configFile,
     edgedHome: env.IOTEDGE_EDGED_HOME || '/var/lib/aziot/edged',
     daemonJson: env.IOTEDGE_DAEMON_JSON || undefined,
   };
