@@ -2,8 +2,8 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendJson } from '../api/http/errors';
 
-/** Upstream: every module may reach the workload socket. */
-export const WORKLOAD_SOCKET_MODE = 0o666;
+/** As the real shared workload socket: edged's user only. */
+export const WORKLOAD_SOCKET_MODE = 0o600;
 
 export function workloadPlaceholder(): { listener: (req: IncomingMessage, res: ServerResponse) => void } {
   return {

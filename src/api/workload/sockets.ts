@@ -1,9 +1,12 @@
 /**
- * The workload sockets: the shared one (`[listen] workload_uri`) and, per module, a directory
- * `<home>/mnt/<module>/` (0755) holding its own `workload.sock` (edgeAgent's also the management
- * socket), created before the module's container is created or started and removed with the
- * module. Containers get the directory bound (see binds.ts), so a socket edged recreates after a
- * restart is seen by running modules. A module's own socket only answers for that module.
+ * The workload sockets: the shared one (`[listen] workload_uri`, edged's user only: it acts for
+ * any module) and, per module, a directory `<home>/mnt/<module>/` holding its own
+ * `workload.sock` (edgeAgent's also the management socket), created before the module's
+ * container is created or started and removed with the module. Containers get the directory
+ * bound (see binds.ts), so a socket edged recreates after a restart is seen by running modules.
+ * A module's own socket only answers for that module. `<home>/mnt` is edged's alone (0700): the
+ * module's directory and socket are open to whatever user the container runs as, and the
+ * container reaches them through its bind, never through `<home>/mnt`.
  *
  * Containers created before directories were bound have `<home>/mnt/<module>.sock` bound as a
  * file: for those, that file is served too (`serveSocketFile`).
@@ -18,10 +21,14 @@ import { UnixListener, listenUnix } from '../http/unix-listener';
 import { ModuleSocketDir, rewriteSocketBinds } from './binds';
 import { WorkloadDeps, workloadApi } from './routes';
 
-/** Upstream: every module may reach the workload sockets. */
+/** The shared socket answers for every module: edged's user alone may connect. */
+export const SHARED_WORKLOAD_SOCKET_MODE = 0o600;
+/** A module's socket: any user of its container may connect (the container's user is the module's choice). */
 export const WORKLOAD_SOCKET_MODE = 0o666;
-/** The module's directory: edged's, readable (traversable) by the container's user. */
+/** The module's directory: edged's, traversable by the container's user. */
 export const MODULE_DIR_MODE = 0o755;
+/** `<home>/mnt`: no other host user reaches a module's socket through it. */
+export const MNT_DIR_MODE = 0o700;
 /** The socket's name in a module's directory: that of the path modules connect to (/var/run/iotedge/workload.sock). */
 export const WORKLOAD_SOCKET_NAME = 'workload.sock';
 
@@ -60,6 +67,7 @@ export class WorkloadSockets {
   private shared?: UnixListener;
   private closed = false;
   private realHome?: Promise<string>;
+  private mnt?: Promise<string>;
 
   constructor(
     private readonly home: string,
@@ -73,7 +81,7 @@ export class WorkloadSockets {
   }
 
   async listenShared(uri: string): Promise<void> {
-    this.shared = await listenUnix(new HttpApi(workloadApi(this.deps), this.logger), uri, { mode: WORKLOAD_SOCKET_MODE });
+    this.shared = await listenUnix(new HttpApi(workloadApi(this.deps), this.logger), uri, { mode: SHARED_WORKLOAD_SOCKET_MODE });
     this.logger.info(`workload API listening on ${uri}`);
   }
 
@@ -101,7 +109,20 @@ export class WorkloadSockets {
     return (await listening)[0].socketPath;
   }
 
+  /** `<home>/mnt`, made (or made again) edged's alone, once per edged. */
+  private mntDir(): Promise<string> {
+    this.mnt ??= (async () => {
+      const mnt = path.join(await this.root(), 'mnt');
+      await fs.mkdir(mnt, { recursive: true, mode: MNT_DIR_MODE });
+      await fs.chmod(mnt, MNT_DIR_MODE);
+      return mnt;
+    })();
+    this.mnt.catch(() => (this.mnt = undefined));
+    return this.mnt;
+  }
+
   private async listenIn(module: string): Promise<UnixListener[]> {
+    await this.mntDir();
     const dir = moduleSocketDir(await this.root(), module);
     await fs.mkdir(dir, { recursive: true, mode: MODULE_DIR_MODE });
     await fs.chmod(dir, MODULE_DIR_MODE);
@@ -135,7 +156,10 @@ export class WorkloadSockets {
     checkName(module);
     let listening = this.files.get(module);
     if (!listening) {
-      listening = (async () => listenUnix(this.moduleApi(module), `unix://${moduleSocketFile(await this.root(), module)}`, { mode: WORKLOAD_SOCKET_MODE }))();
+      listening = (async () => {
+        await this.mntDir();
+        return listenUnix(this.moduleApi(module), `unix://${moduleSocketFile(await this.root(), module)}`, { mode: WORKLOAD_SOCKET_MODE });
+      })();
       this.files.set(module, listening);
       listening.then(
         (l) => this.logger.info(`workload socket file for ${module} at ${l.socketPath} (its container binds the file)`),

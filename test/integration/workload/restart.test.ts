@@ -4,7 +4,6 @@
  * request from inside works before, fails while edged is down, and works again after. A container
  * made before directories (binding its socket file) is the one case restarted, and edged says why.
  */
-import { execFile } from 'node:child_process';
 import { createHmac } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import * as net from 'node:net';
@@ -14,10 +13,10 @@ import { DockerModuleRuntime } from '../../../src/runtime/docker/runtime';
 import type { ModuleSpec } from '../../../src/runtime/types';
 import { memoryLogger } from '../../../src/util/log';
 import { startTestEngine, TestEngine } from '../../helpers/engine';
+import { Answer, NODE_BINDS, fromInside as insideContainer } from '../../helpers/socket-request';
 import { AGENT_IMAGE, Harness, eventually, startHarness } from '../edge-agent/harness';
 
-/** The host's node and its libraries, read-only: a client that speaks HTTP over a unix socket from inside. */
-const NODE = ['/usr:/usr:ro', '/usr/lib:/lib:ro', '/usr/lib64:/lib64:ro'];
+const NODE = NODE_BINDS;
 const WORKLOAD = '/var/run/iotedge/workload.sock';
 const MGMT = '/var/run/iotedge/mgmt.sock';
 // Exits at once on SIGTERM, so that a restart is quick.
@@ -41,24 +40,8 @@ afterAll(async () => {
 
 const inspect = (name: string) => engine.docker.getContainer(name).inspect();
 
-type Answer = { status: number; body: string } | { error: string };
-
-/** An HTTP request made by node inside the container, over a unix socket (asynchronously: edged answers in this process). */
-async function fromInside(container: string, socket: string, method: string, urlPath: string, body = '', user = '0'): Promise<Answer> {
-  const script = `
-const req = require('http').request({ socketPath: process.argv[1], method: process.argv[2], path: process.argv[3], headers: { 'content-type': 'application/json' } }, (res) => {
-  let d = ''; res.on('data', (c) => (d += c)); res.on('end', () => process.stdout.write(JSON.stringify({ status: res.statusCode, body: d })));
-});
-req.on('error', (e) => process.stdout.write(JSON.stringify({ error: e.code })));
-req.end(process.argv[4]);`;
-  const args = ['exec', '-u', user, container, '/usr/bin/node', '-e', script, socket, method, urlPath, body];
-  const out = await new Promise<string>((resolve, reject) =>
-    execFile('/usr/bin/docker', args, { env: { ...process.env, DOCKER_HOST: engine.host }, timeout: 20_000 }, (e, stdout, stderr) =>
-      e ? reject(new Error(`${e.message}: ${stderr}`)) : resolve(stdout),
-    ),
-  );
-  return JSON.parse(out);
-}
+const fromInside = (container: string, socket: string, method: string, urlPath: string, body = '', user = '0') =>
+  insideContainer(engine.host, container, socket, method, urlPath, body, user);
 
 const moduleSpec = (name: string, binds: string[], env: Record<string, string> = {}): ModuleSpec => ({
   name,

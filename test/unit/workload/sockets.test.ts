@@ -21,10 +21,12 @@ function sockets() {
   });
 }
 
-it('serves each module in its own 0755 directory; edgeAgent\'s also holds the management socket', async () => {
+it('serves each module in its own 0755 directory under a 0700 mnt (made so again if it was open); edgeAgent\'s also holds the management socket', async () => {
+  mkdirSync(mnt(), { mode: 0o755 });
   const s = sockets();
   try {
     expect(await s.ensure('m1')).toBe(mnt('m1', 'workload.sock'));
+    expect(statSync(mnt()).mode & 0o777).toBe(0o700);
     await s.ensure('edgeAgent');
     expect(statSync(mnt('m1')).mode & 0o777).toBe(0o755);
     expect(statSync(mnt('m1', 'workload.sock')).mode & 0o777).toBe(0o666);
@@ -37,6 +39,16 @@ it('serves each module in its own 0755 directory; edgeAgent\'s also holds the ma
   // edged stopped: the sockets go, the directories stay for the containers that bind them.
   expect(existsSync(mnt('m1', 'workload.sock'))).toBe(false);
   expect(statSync(mnt('m1')).isDirectory()).toBe(true);
+});
+
+it('serves the shared socket to its owner only (0600)', async () => {
+  const s = sockets();
+  try {
+    await s.listenShared(`unix://${home}/workload.sock`);
+    expect(statSync(path.join(home, 'workload.sock')).mode & 0o777).toBe(0o600);
+  } finally {
+    await s.close();
+  }
 });
 
 it('turns a socket-file bind into the directory, serves the file only when a container binds it, removes both with the module', async () => {
