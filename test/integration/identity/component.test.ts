@@ -108,7 +108,7 @@ it('without [provisioning] (local deployment) serves certificates but no module 
     await c.start();
     const socket = path.join(home, 'workload.sock');
     expect((await unixRequest(socket, 'GET', '/trust-bundle?api-version=2019-01-30')).status).toBe(200);
-    const sign = await unixRequest(socket, 'POST', '/modules/m/genid/1/sign?api-version=2019-01-30', { keyId: 'k', algo: 'HMACSHA256', data: 'aGk=' });
+    const sign = await unixRequest(socket, 'POST', '/modules/m1/genid/1/sign?api-version=2019-01-30', { keyId: 'k', algo: 'HMACSHA256', data: 'aGk=' });
     expect(sign.status).toBe(501);
     expect(ctx.identities).toBeUndefined();
     expect(runtime.calls).toEqual([]);
