@@ -88,6 +88,19 @@ export class ContainerdKeeper {
     return pid === undefined ? undefined : adoptedChild(pid, procs, clock);
   }
 
+  /**
+   * containerd stopped (SIGSTOP): the engine answers its pings but can start or stop nothing.
+   * SIGTERM and SIGCONT make it exit, and its unexpected exit restarts the engine with it.
+   */
+  async thawIfFrozen(): Promise<boolean> {
+    const child = this.child;
+    if (!child || !this.alive || (await (this.d.procs ?? procTable).state(child.pid)) !== 'T') return false;
+    this.d.logger.warn('containerd is stopped (SIGSTOP): restarting it with dockerd');
+    child.kill('SIGTERM');
+    child.kill('SIGCONT');
+    return true;
+  }
+
   get running(): boolean {
     return this.alive;
   }

@@ -175,7 +175,10 @@ function superviseDockerd(
       const pid = await adoptablePid(d.paths.dockerPidfile, `--pidfile=${d.paths.dockerPidfile}`, procs);
       return pid === undefined ? undefined : adoptedChild(pid, procs, d.clock);
     },
-    frozen: async (pid) => (await procs.state(pid)) === 'T',
+    frozen: async (pid) => {
+      await containerd.thawIfFrozen();
+      return (await procs.state(pid)) === 'T';
+    },
     beforeStop: d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)),
     prepare: async (signal) => {
       for (const dir of [d.paths.dockerDataRoot, d.paths.dockerExecRoot, path.dirname(d.paths.daemonJson)]) {

@@ -59,6 +59,10 @@ export function snapHealth(snapctl: Snapctl, logger: Logger, o: SnapHealthOption
       if ((await lastWriter.read()) === key && now() - at < refreshMs) return;
       try {
         await snapctl.setHealth(h.status, h.message, h.code);
+        // The journal keeps the health over time (snapd keeps only the latest).
+        if ((await lastWriter.read())?.slice(owner.length + 1) !== JSON.stringify(h)) {
+          logger.info(`snap health: ${h.status}${h.code ? ` [${h.code}]` : ''}${h.message ? `: ${h.message}` : ''}`);
+        }
         at = now();
         await lastWriter.write(key);
       } catch (e) {

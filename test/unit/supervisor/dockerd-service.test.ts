@@ -179,4 +179,21 @@ describe('the dockerd service with its own containerd', () => {
     t.ctl.abort();
     await t.done;
   });
+
+  it('restarts a stopped (SIGSTOP) containerd with dockerd: the engine answers pings but could start nothing', async () => {
+    const t = setup();
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    const [containerd] = t.named('containerd');
+    t.procs.procs[containerd.pid] = { args: ['containerd'], state: 'T' };
+    await t.clock.advance(250);
+    await until('containerd thawed', () => containerd.signals.includes('SIGCONT'));
+    expect(containerd.signals).toEqual(['SIGTERM', 'SIGCONT']);
+    await until('dockerd stopped with it', () => t.named('dockerd')[0].signals.includes('SIGTERM'));
+    expect(t.health.reports).toContainEqual({ status: 'error', message: 'containerd died; restarting the engine', code: 'engine-down' });
+    delete t.procs.procs[containerd.pid];
+    await t.clock.advance(30_000);
+    await until('both restarted', () => t.named('containerd').length === 2 && t.named('dockerd').length === 2);
+    t.ctl.abort();
+    await t.done;
+  });
 });
