@@ -173,8 +173,8 @@ export class ManagementClient implements ModuleRuntime {
     return moduleFromApi(await this.json<ModuleDetails>({ method: 'GET', path: path(mod(name)) }, name));
   }
 
-  async create(spec: ModuleSpec): Promise<void> {
-    await this.empty({ method: 'POST', path: path('/modules'), body: specToApi(spec) }, undefined);
+  async create(spec: ModuleSpec): Promise<ListedModule> {
+    return moduleFromApi(await this.json<ModuleDetails>({ method: 'POST', path: path('/modules'), body: specToApi(spec) }));
   }
 
   async start(name: string): Promise<void> {

@@ -7,7 +7,7 @@
  */
 import { DelegatingRuntime } from '../runtime/delegating-runtime';
 import type { ImageStore } from '../runtime/images';
-import type { DockerConfig, ModuleRuntime, ModuleSpec } from '../runtime/types';
+import type { DockerConfig, Module, ModuleRuntime, ModuleSpec } from '../runtime/types';
 import type { Logger } from '../util/log';
 import type { ImageUseTracker } from './tracker';
 
@@ -21,12 +21,12 @@ export class ImageTrackingRuntime extends DelegatingRuntime {
     super(inner);
   }
 
-  override async create(spec: ModuleSpec): Promise<void> {
+  override async create(spec: ModuleSpec): Promise<Module> {
     const done = this.tracker.beginUse(spec.config.image);
     try {
-      await this.inner.create(spec);
-      const id = (await this.inner.get(spec.name).catch(() => undefined))?.state.imageId;
-      await this.record(spec.config.image, id);
+      const created = await this.inner.create(spec);
+      await this.record(spec.config.image, created.state.imageId);
+      return created;
     } finally {
       done();
     }

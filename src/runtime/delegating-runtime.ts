@@ -18,7 +18,7 @@ import type {
 export class DelegatingRuntime implements ModuleRuntime {
   constructor(readonly inner: ModuleRuntime) {}
 
-  create(spec: ModuleSpec): Promise<void> {
+  create(spec: ModuleSpec): Promise<Module> {
     return this.inner.create(spec);
   }
   pull(config: DockerConfig): Promise<void> {

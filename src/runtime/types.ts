@@ -113,8 +113,11 @@ export interface RuntimeEvent {
 }
 
 export interface ModuleRuntime {
-  /** Pulls when the policy says so, makes sure the network exists, creates the container. Conflict if it exists. */
-  create(spec: ModuleSpec): Promise<void>;
+  /**
+   * Pulls when the policy says so, makes sure the network exists, creates the container and
+   * answers the module as created (so callers need not look it up again). Conflict if it exists.
+   */
+  create(spec: ModuleSpec): Promise<Module>;
   pull(config: DockerConfig): Promise<void>;
   start(name: string): Promise<void>;
   stop(name: string, waitBeforeKillSeconds?: number): Promise<void>;

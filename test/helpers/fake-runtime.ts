@@ -43,7 +43,7 @@ export class FakeRuntime implements ModuleRuntime {
     if (this.unpullable.has(config.image)) throw new NotFoundError(`pull access denied for ${config.image}`);
   }
 
-  async create(spec: ModuleSpec): Promise<void> {
+  async create(spec: ModuleSpec): Promise<Module> {
     this.calls.push(`create ${spec.name}`);
     if (this.modules.has(spec.name)) throw new ConflictError(`module ${spec.name} already exists`);
     if (spec.imagePullPolicy === 'on-create') await this.pull(spec.config);
@@ -57,6 +57,7 @@ export class FakeRuntime implements ModuleRuntime {
       labels,
       state: { status: 'stopped', statusDescription: 'created' },
     });
+    return structuredClone(this.must(spec.name));
   }
 
   async start(name: string): Promise<void> {

@@ -42,9 +42,9 @@ export function moduleRoutes(ctx: ManagementContext): Route[] {
       handler: async (req) => {
         const spec = parseModuleSpec(await req.json());
         // The runtime pulls first when the policy says so, as upstream's create does.
-        await locked(() => ctx.runtime.create(spec));
+        const created = await locked(() => ctx.runtime.create(spec));
         log.info(`module ${spec.name}: created over the management API`);
-        return { status: 201, body: await details(spec.name) };
+        return { status: 201, body: moduleDetails(created, ctx.moduleStatus?.(spec.name)) };
       },
     },
     {

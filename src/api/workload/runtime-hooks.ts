@@ -4,7 +4,7 @@
  * bind of its socket file (what upstream's edgeAgent asks for) becomes a bind of the directory.
  */
 import { DelegatingRuntime } from '../../runtime/delegating-runtime';
-import type { ModuleRuntime, ModuleSpec } from '../../runtime/types';
+import type { Module, ModuleRuntime, ModuleSpec } from '../../runtime/types';
 
 export interface ModuleSocketHooks {
   ensure(module: string): Promise<unknown>;
@@ -21,9 +21,9 @@ export class WorkloadSocketRuntime extends DelegatingRuntime {
     super(inner);
   }
 
-  override async create(spec: ModuleSpec): Promise<void> {
+  override async create(spec: ModuleSpec): Promise<Module> {
     await this.sockets.ensure(spec.name);
-    await this.inner.create(await this.withDirectoryBinds(spec));
+    return this.inner.create(await this.withDirectoryBinds(spec));
   }
 
   private async withDirectoryBinds(spec: ModuleSpec): Promise<ModuleSpec> {

@@ -92,7 +92,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
     options.signal?.addEventListener('abort', () => this.close(), { once: true });
   }
 
-  async create(spec: ModuleSpec): Promise<void> {
+  async create(spec: ModuleSpec): Promise<Module> {
     const name = checkModuleName(spec.name);
     if (spec.type !== 'docker') throw new BadRequestError(`Module ${name} has type "${spec.type}"; only "docker" is supported`);
     if (!spec.config?.image) throw new BadRequestError(`Module ${name} has no image`, { hint: 'Set settings.image in the deployment' });
@@ -113,6 +113,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
       if (statusOf(e) === 409) throw conflict(name, e);
       throw this.fail(e, `create module ${name}`);
     }
+    return this.get(name);
   }
 
   async pull(config: DockerConfig): Promise<void> {

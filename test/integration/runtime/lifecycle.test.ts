@@ -58,7 +58,7 @@ describe('DockerModuleRuntime on a real engine', () => {
   afterAll(async () => engine?.stop());
 
   it('creates the network when missing, with the owner label, and the container on it', async () => {
-    await runtime.create(spec('alpha', ['sh', '-c', 'echo one; echo two >&2; echo three; sleep 300'], { env: { A: 'spec', B: 'spec' } }));
+    const created = await runtime.create(spec('alpha', ['sh', '-c', 'echo one; echo two >&2; echo three; sleep 300'], { env: { A: 'spec', B: 'spec' } }));
     const net = await engine.docker.getNetwork('edge-net').inspect();
     expect(net.Labels?.[OWNER_LABEL]).toBe(OWNER_VALUE);
     const info = await engine.docker.getContainer('alpha').inspect();
@@ -67,6 +67,7 @@ describe('DockerModuleRuntime on a real engine', () => {
     expect(info.HostConfig.NetworkMode).toBe('edge-net');
     expect(info.Config.Env).toEqual(expect.arrayContaining(['A=spec', 'B=spec']));
     const m = await runtime.get('alpha');
+    expect(created).toEqual(m);
     expect(m.state.status).toBe('stopped');
     expect(m.state.statusDescription).toBe('created');
     expect(m.state.startedAt).toBeUndefined();
