@@ -1,5 +1,5 @@
 /**
- * One JSON request to IoT Hub or DPS over HTTPS, with upstream's cloud_timeout_sec per attempt
+ * One JSON request to IoT Hub or DPS over HTTPS: cloud_timeout_sec bounds each whole attempt,
  * and cloud_retries more attempts on network failures (HTTP errors are answers, not retried).
  */
 import * as https from 'node:https';
@@ -75,7 +75,18 @@ function once(req: CloudRequest, options: CloudOptions): Promise<CloudResponse> 
     headers['Content-Type'] = 'application/json';
     headers['Content-Length'] = String(payload.length);
   }
-  return new Promise((resolve, reject) => {
+  return new Promise((resolveAttempt, rejectAttempt) => {
+    // One deadline for the whole attempt (connect, TLS, answer, body): the socket's idle timeout
+    // fired after about twice the setting on a peer that accepts and never answers.
+    const deadline = setTimeout(() => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)), options.timeoutMs);
+    const resolve = (r: CloudResponse) => {
+      clearTimeout(deadline);
+      resolveAttempt(r);
+    };
+    const reject = (e: unknown) => {
+      clearTimeout(deadline);
+      rejectAttempt(e);
+    };
     const request = https.request(
       {
         method: req.method,
@@ -107,7 +118,6 @@ function once(req: CloudRequest, options: CloudOptions): Promise<CloudResponse> 
         });
       },
     );
-    request.setTimeout(options.timeoutMs, () => request.destroy(new Error(`no answer within ${options.timeoutMs} ms`)));
     request.on('error', reject);
     request.end(payload);
   });

@@ -3,6 +3,7 @@
  * (SAS signatures verified by the fakes) and body, retries and time-outs, and provisioning.
  */
 import { promises as fs } from 'node:fs';
+import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UnavailableError } from '../../../src/errors';
@@ -135,13 +136,52 @@ describe('IoT Hub module identities', () => {
       const clock = instantClock();
       const client = new HubClient(
         { hubHostname: HUB, gatewayHostname: server.host, deviceId: 'd', credentials: { type: 'sas', key: DEVICE_KEY } },
-        { timeoutMs: 150, retries: 2, clock, tls: { ca: tls.caPem } },
+        { timeoutMs: 1000, retries: 2, clock, tls: { ca: tls.caPem } },
       );
       const err = await client.getModule('m').catch((e) => e);
       expect(err).toBeInstanceOf(UnavailableError);
-      expect(err.message).toMatch(/no answer within 150 ms/);
+      expect(err.message).toMatch(/no answer within 1000 ms/);
       expect(server.requests).toHaveLength(3);
       expect(clock.slept).toEqual([3000, 3000]);
+    } finally {
+      await server.close();
+    }
+  });
+});
+
+describe('cloud_timeout_sec', () => {
+  /** A "hub" that accepts TCP and never says a word: no TLS handshake, no answer. */
+  async function silentServer() {
+    const sockets = new Set<net.Socket>();
+    const server = net.createServer((s) => void sockets.add(s));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    return {
+      host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
+      close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
+    };
+  }
+
+  it.each([
+    [1000, 0],
+    [2000, 0],
+    [1000, 1],
+  ])('a request to a hub that never answers waits the setting (%i ms) per attempt, not twice it (%i retries)', async (timeoutMs, retries) => {
+    const server = await silentServer();
+    try {
+      const clock = instantClock();
+      const client = new HubClient(
+        { hubHostname: HUB, gatewayHostname: server.host, deviceId: 'd', credentials: { type: 'sas', key: DEVICE_KEY } },
+        { timeoutMs, retries, clock, tls: {} },
+      );
+      const started = process.hrtime.bigint();
+      const err = await client.getModule('m').catch((e) => e);
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      expect(err).toBeInstanceOf(UnavailableError);
+      expect(err.message).toMatch(new RegExp(`no answer within ${timeoutMs} ms`));
+      const attempts = retries + 1;
+      // Generous bounds (a loaded machine): the old socket idle timeout took about 2x.
+      expect(elapsed).toBeGreaterThan(0.9 * attempts * timeoutMs);
+      expect(elapsed).toBeLessThan(1.5 * attempts * timeoutMs);
     } finally {
       await server.close();
     }
@@ -182,7 +222,7 @@ describe('DPS', () => {
       const clock = instantClock();
       const assigned = await registerWithDps(
         { globalEndpoint: dps.url, idScope: 's', registrationId: 'r', credentials: { type: 'sas', key } },
-        { timeoutMs: 150, retries: 1, clock, tls: { ca: tls.caPem } },
+        { timeoutMs: 1000, retries: 1, clock, tls: { ca: tls.caPem } },
       );
       expect(assigned).toEqual({ assignedHub: HUB, deviceId: 'r', payload: undefined });
       expect(dps.requests.map((r) => r.method)).toEqual(['PUT', 'GET', 'GET']);
