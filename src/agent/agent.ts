@@ -227,6 +227,10 @@ export class Agent {
       result = { failures: [], error };
     }
     if (name === undefined && this.latestAccepted) this.lastDesiredStatus = statusFrom(result);
+    // A step that failed in the last full pass succeeded later, on its retry: the deployment is applied.
+    else if (this.latestAccepted && this.lastDesiredStatus.code === DeploymentStatusCode.failed && !result.error && this.memory.errors.size === 0) {
+      this.lastDesiredStatus = { code: DeploymentStatusCode.ok, description: '' };
+    }
     this.stateFile?.request();
     return result;
   }

@@ -117,29 +117,38 @@ export function healthBoard(o: HealthBoardOptions): HealthBoard {
     if (!s || typeof s.status !== 'string' || s.boot !== boot) return undefined;
     return { status: s.status, ...(s.message ? { message: s.message } : {}), ...(s.code ? { code: s.code } : {}) };
   };
-  return {
-    async report(h) {
-      try {
-        const boot = await bootId();
-        const text = JSON.stringify({ ...h, boot });
-        if (text !== recorded) {
-          await fs.mkdir(o.dir, { recursive: true, mode: 0o755 });
-          await writeFileAtomic(own, text + '\n', { mode: 0o644 });
-          recorded = text;
-        }
-        const composed = composeHealth({
-          dockerd: await stateOf('dockerd', boot),
-          iotedged: await stateOf('iotedged', boot),
-          reported: await readJson(o.reportedStateFile),
-        });
-        if (composed) await o.sink.report(composed);
-      } catch (e) {
-        o.logger?.warn(`cannot compose the snap's health: ${(e as Error).message}`);
+  // One report at a time, in order: a late snapctl call must not put back an older health.
+  let queue: Promise<void> = Promise.resolve();
+  let cleared = false;
+  const compose = async (h: HealthReport): Promise<void> => {
+    if (cleared) return;
+    try {
+      const boot = await bootId();
+      const text = JSON.stringify({ ...h, boot });
+      if (text !== recorded) {
+        await fs.mkdir(o.dir, { recursive: true, mode: 0o755 });
+        await writeFileAtomic(own, text + '\n', { mode: 0o644 });
+        recorded = text;
       }
+      const composed = composeHealth({
+        dockerd: await stateOf('dockerd', boot),
+        iotedged: await stateOf('iotedged', boot),
+        reported: await readJson(o.reportedStateFile),
+      });
+      if (composed) await o.sink.report(composed);
+    } catch (e) {
+      o.logger?.warn(`cannot compose the snap's health: ${(e as Error).message}`);
+    }
+  };
+  return {
+    report(h) {
+      queue = queue.then(() => compose(h));
+      return queue;
     },
+    // Not behind the queue: at shutdown snapd may be gone, and a snapctl call would hold the stop.
     async clear() {
+      cleared = true;
       await fs.rm(own, { force: true });
-      recorded = '';
     },
   };
 }

@@ -21,12 +21,14 @@ import { dockerPing, edgedAnswers } from './probes';
 import { processSpawner } from './spawner';
 import type { Outcome } from './supervise';
 
+/** The services' snapctl calls (get, set-health) answer in well under a second when snapd runs. */
+const SNAPCTL_TIMEOUT_MS = 10_000;
 const EDGED_ENTRY = path.resolve(__dirname, '..', '..', 'bin', 'edged');
 
 export async function run(argv: string[]): Promise<void> {
   const service = argv[0];
   const env = process.env;
-  const snapctl = new Snapctl(systemSnapctl());
+  const snapctl = new Snapctl(systemSnapctl(undefined, SNAPCTL_TIMEOUT_MS));
   const level = await logLevel(snapctl);
   const logger = createLogger({ level, component: service });
   const ctl = new AbortController();

@@ -122,4 +122,6 @@ it('a module whose create fails is reported and retried, others run', async () =
   // The retry timer fires after the first cool-off (10 s with upstream's constants): kick it now instead.
   await h.agent.kick(['bad']);
   expect((await inspect('bad')).State.Running).toBe(true);
+  // Its retry succeeded: the deployment is applied now, and the reported state (and the snap's health) says so.
+  expect((await h.agent.reportedState()).lastDesiredStatus).toEqual({ code: 200, description: '' });
 });
