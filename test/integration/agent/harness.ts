@@ -66,21 +66,7 @@ export function deployment(modules: Record<string, ModuleDef>, shape: 'local' | 
   return JSON.stringify(shape === 'hub' ? hub : { content: hub });
 }
 
-/** Polls a condition with a bounded wait (integration tests only; unit tests never wait on time). */
-export async function until<T>(fn: () => Promise<T | undefined | false> | T | undefined | false, what: string, timeoutMs = 20_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await fn();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}${last ? `: ${String(last)}` : ''}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+export { until } from '../../helpers/until';
 
 export async function removeAll(engine: TestEngine): Promise<void> {
   const all = await engine.docker.listContainers({ all: true });

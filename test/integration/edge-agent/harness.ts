@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { until } from '../../helpers/until';
 import { listenUnix, UnixListener } from '../../../src/api/http';
 import { createManagementApi } from '../../../src/api/management';
 import { generateKey } from '../../../src/certs/keygen';
@@ -125,17 +126,6 @@ max_retries = 5
 }
 
 /** Polls a condition (bounded): for engine state that changes after an awaited action. */
-export async function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 20_000): Promise<T> {
-  const until = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > until) throw new Error(`timed out waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+export function eventually<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs?: number): Promise<T> {
+  return until(probe, what, timeoutMs);
 }

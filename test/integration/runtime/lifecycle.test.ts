@@ -5,6 +5,7 @@ import { ModuleSpec, OWNER_LABEL, OWNER_VALUE, ORIGINAL_IMAGE_LABEL, RuntimeEven
 import { memoryLogger } from '../../../src/util/log';
 import { ConflictError, NotFoundError, UnavailableError } from '../../../src/errors';
 import { Readable } from 'node:stream';
+import { until } from '../../helpers/until';
 
 const IMAGE = 'edge-test/busybox:1';
 
@@ -37,15 +38,6 @@ function demux(buf: Buffer): string {
   return out;
 }
 
-async function until<T>(fn: () => Promise<T | undefined>, what: string, timeoutMs = 15000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('DockerModuleRuntime on a real engine', () => {
   let engine: TestEngine;
