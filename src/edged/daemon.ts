@@ -101,6 +101,7 @@ export class Edged {
       logger: this.log.child('runtime'),
       network: config.moby_runtime.network,
       clock: this.clock,
+      allowElevatedDockerPermissions: config.allow_elevated_docker_permissions,
     });
     return {
       config,

@@ -18,6 +18,8 @@ export interface EdgedOptions {
   listen?: boolean;
   /** More config.toml, appended as written. */
   toml?: string;
+  /** Top-level config.toml keys (before any table), e.g. `allow_elevated_docker_permissions = false`. */
+  preamble?: string;
   /** More edged arguments, e.g. ['--log-level', 'debug']. */
   args?: string[];
 }
@@ -51,7 +53,7 @@ export async function startEdged(options: EdgedOptions): Promise<EdgedUnderTest>
   const toml = ['[moby_runtime]', `uri = "${engine.host}"`];
   if (options.network) toml.push(`network = "${options.network}"`);
   if (options.listen) toml.push('', '[listen]', `management_uri = "unix://${mgmt}"`, `workload_uri = "unix://${workload}"`);
-  writeFileSync(path.join(dir, 'config.toml'), [...toml, '', options.toml ?? ''].join('\n'));
+  writeFileSync(path.join(dir, 'config.toml'), [options.preamble ?? '', ...toml, '', options.toml ?? ''].join('\n'));
 
   const signals = new EventEmitter();
   const log: string[] = [];

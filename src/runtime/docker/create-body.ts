@@ -1,8 +1,10 @@
 /**
  * The container create body for a module, as a pure function: the deployment's createOptions
- * with the image, the merged environment, the ownership labels and the module network.
+ * (HostConfig under one key, privileges restricted when the config says so) with the image, the
+ * merged environment, the ownership labels and the module network.
  */
 import { ModuleSpec, OWNER_LABEL, OWNER_VALUE, ORIGINAL_IMAGE_LABEL } from '../types';
+import { canonicalHostConfig, restrictPrivileges } from './privileges';
 
 /** Docker's create body; only the fields we touch are typed. */
 export interface ContainerCreateBody {
@@ -41,30 +43,9 @@ export interface CreateBodyOptions {
   onPrivilegesRemoved?: (message: string) => void;
 }
 
-/** Capabilities Docker grants by default that can be used to gain root; dropped unless elevated permissions are allowed. */
-export const UNSAFE_DEFAULT_CAPS = ['CAP_CHOWN', 'CAP_SETUID'];
-
-/**
- * As upstream when elevated permissions are disallowed: no Privileged, no CapAdd, and the unsafe
- * default capabilities dropped (besides any the deployment drops itself).
- */
-export function restrictPrivileges(hostConfig: Record<string, unknown>, onRemoved?: (message: string) => void): Record<string, unknown> {
-  const out = { ...hostConfig };
-  const capAdd = Array.isArray(out.CapAdd) ? (out.CapAdd as string[]) : [];
-  if (out.Privileged === true || capAdd.length > 0) {
-    onRemoved?.(
-      'Privileged capabilities are disallowed on this device (allow_elevated_docker_permissions = false): Privileged and CapAdd were removed',
-    );
-    out.Privileged = false;
-    delete out.CapAdd;
-  }
-  const ownDrops = Array.isArray(out.CapDrop) ? (out.CapDrop as string[]) : [];
-  out.CapDrop = [...UNSAFE_DEFAULT_CAPS, ...ownDrops];
-  return out;
-}
-
 export function buildCreateBody(spec: ModuleSpec, network: string, opts: CreateBodyOptions = {}): ContainerCreateBody {
-  const options = (spec.config.createOptions ?? {}) as ContainerCreateBody;
+  const given = canonicalHostConfig(spec.config.createOptions ?? {});
+  const options = (opts.allowElevatedDockerPermissions === false ? restrictPrivileges(given, opts.onPrivilegesRemoved) : given) as ContainerCreateBody;
   const body: ContainerCreateBody = {
     ...options,
     Image: spec.config.image,
@@ -75,10 +56,7 @@ export function buildCreateBody(spec: ModuleSpec, network: string, opts: CreateB
       [ORIGINAL_IMAGE_LABEL]: spec.config.image,
     },
   };
-  const hostConfig: ContainerCreateBody['HostConfig'] & object =
-    opts.allowElevatedDockerPermissions === false
-      ? restrictPrivileges(options.HostConfig ?? {}, opts.onPrivilegesRemoved)
-      : { ...(options.HostConfig ?? {}) };
+  const hostConfig: ContainerCreateBody['HostConfig'] & object = { ...(options.HostConfig ?? {}) };
   if (!hostConfig.NetworkMode) hostConfig.NetworkMode = network;
   body.HostConfig = hostConfig;
   // Join the module network by default; createOptions that name their own network keep it.

@@ -58,7 +58,7 @@ describe('elevated docker permissions (allow_elevated_docker_permissions)', () =
     expect(body.HostConfig?.CapDrop).toBeUndefined();
   });
 
-  it('removes Privileged and CapAdd and drops the unsafe default caps when disallowed', () => {
+  it('removes Privileged and CapAdd, says what it removed, and drops the unsafe default caps when disallowed', () => {
     const told: string[] = [];
     const body = buildCreateBody(spec({ HostConfig: { Privileged: true, CapAdd: ['CAP_CHOWN'], CapDrop: ['NET_RAW'] } }), 'n', {
       allowElevatedDockerPermissions: false,
@@ -66,12 +66,33 @@ describe('elevated docker permissions (allow_elevated_docker_permissions)', () =
     });
     expect(body.HostConfig?.Privileged).toBe(false);
     expect(body.HostConfig?.CapAdd).toBeUndefined();
-    expect(body.HostConfig?.CapDrop).toEqual(['CAP_CHOWN', 'CAP_SETUID', 'NET_RAW']);
-    expect(told).toHaveLength(1);
+    expect(body.HostConfig?.CapDrop).toEqual(['CHOWN', 'SETUID', 'NET_RAW']);
+    expect(told).toEqual([expect.stringContaining('removed HostConfig.Privileged=true, HostConfig.CapAdd=["CAP_CHOWN"]')]);
   });
 
-  it('drops the unsafe default caps even without a HostConfig', () => {
-    const body = buildCreateBody(spec({}), 'n', { allowElevatedDockerPermissions: false });
-    expect(body.HostConfig).toEqual({ CapDrop: ['CAP_CHOWN', 'CAP_SETUID'], NetworkMode: 'n' });
+  it('removes them in any letter case, under a HostConfig key in any case, and at the top level Docker still reads', () => {
+    const told: string[] = [];
+    const body = buildCreateBody(
+      spec({ hostconfig: { privileged: true, Binds: ['/a:/a'] }, HOSTCONFIG: { capAdd: ['SYS_ADMIN'], CAPADD: ['NET_ADMIN'], capdrop: ['MKNOD'] }, Privileged: true, capadd: ['ALL'] }),
+      'n',
+      { allowElevatedDockerPermissions: false, onPrivilegesRemoved: (m) => told.push(m) },
+    );
+    expect(Object.keys(body).filter((k) => /^(hostconfig|privileged|capadd)$/i.test(k))).toEqual(['HostConfig']);
+    expect(body.HostConfig).toEqual({ Binds: ['/a:/a'], Privileged: false, CapDrop: ['CHOWN', 'SETUID', 'MKNOD'], NetworkMode: 'n' });
+    expect(told).toHaveLength(1);
+    for (const k of ['Privileged=true', 'capadd=["ALL"]', 'HostConfig.privileged=true', 'HostConfig.capAdd=["SYS_ADMIN"]', 'HostConfig.CAPADD=["NET_ADMIN"]']) expect(told[0]).toContain(k);
+  });
+
+  it('says nothing when nothing elevated was asked for, and drops the unsafe default caps even without a HostConfig', () => {
+    const told: string[] = [];
+    const body = buildCreateBody(spec({}), 'n', { allowElevatedDockerPermissions: false, onPrivilegesRemoved: (m) => told.push(m) });
+    expect(body.HostConfig).toEqual({ Privileged: false, CapDrop: ['CHOWN', 'SETUID'], NetworkMode: 'n' });
+    expect(told).toEqual([]);
+  });
+
+  it('merges HostConfig keys in other letter case into HostConfig even when allowed (Docker reads them as one)', () => {
+    const body = buildCreateBody(spec({ hostConfig: { NetworkMode: 'host' } }), 'n');
+    expect(body.HostConfig).toEqual({ NetworkMode: 'host' });
+    expect(body.NetworkingConfig).toBeUndefined();
   });
 });
