@@ -17,7 +17,10 @@ typecheck: deps
 
 # Unit, contract and integration tests (each integration suite starts its own private dockerd),
 # then the end-to-end test of the built snap under a real snapd.
+# The snapd lab is prepared (debootstrap, images: minutes on a fresh machine, cached after) before jest,
+# so no test's own time bound has to cover a first build.
 test: build typecheck
+	@test/env/snapd-lab.sh prepare >/dev/null
 	@jest --ci --json --outputFile=.tmp/jest-results.json
 
 test-unit: build
