@@ -100,6 +100,7 @@ export class Edged {
       docker,
       logger: this.log.child('runtime'),
       network: config.moby_runtime.network,
+      networkSettings: config.moby_runtime.network_options,
       clock: this.clock,
       allowElevatedDockerPermissions: config.allow_elevated_docker_permissions,
     });

@@ -335,7 +335,7 @@ export const superConfigSchema: TableNode = {
         network: {
           type: 'either',
           default: 'azure-iot-edge',
-          doc: 'module network: a name, or a table with name, ipv6, ipam',
+          doc: 'module network: a name, or a table with name, ipv6, ipam.config (subnet, gateway, ip_range), which edged creates the network with when it is missing (an existing network is used as it is)',
           options: [
             { type: 'string' },
             {

@@ -42,12 +42,15 @@ import {
   systemInfoFrom,
 } from './system';
 import * as os from 'node:os';
+import { networkCreateBody, type NetworkSettings } from './network';
 
 export interface DockerModuleRuntimeOptions {
   docker: Docker;
   logger: Logger;
   /** The module network (created when missing). Default `azure-iot-edge`. */
   network?: string;
+  /** IPv6 and address pools of the module network when edged creates it (config.toml's network table). */
+  networkSettings?: NetworkSettings;
   clock?: Clock;
   /** Reported as `version` in systemInfo; default: this package's version. */
   version?: string;
@@ -65,6 +68,7 @@ const NOT_MODIFIED = 304;
 
 export class DockerModuleRuntime implements ModuleRuntime {
   readonly network: string;
+  private readonly networkSettings: NetworkSettings;
   private readonly docker: Docker;
   private readonly log: Logger;
   private readonly clock: Clock;
@@ -82,6 +86,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
     this.docker = options.docker;
     this.log = options.logger;
     this.network = options.network ?? DEFAULT_NETWORK;
+    this.networkSettings = options.networkSettings ?? {};
     this.clock = options.clock ?? systemClock;
     this.version = options.version ?? packageVersion();
     this.allowElevated = options.allowElevatedDockerPermissions ?? true;
@@ -258,11 +263,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
       if (networks.some((n) => n.Name === this.network)) return;
       this.log.info(`Creating network ${this.network}`);
       try {
-        await this.docker.createNetwork({
-          Name: this.network,
-          CheckDuplicate: true,
-          Labels: { [OWNER_LABEL]: OWNER_VALUE },
-        });
+        await this.docker.createNetwork(networkCreateBody(this.network, this.networkSettings));
       } catch (e) {
         if (statusOf(e) === 409) return; // created by someone else meanwhile
         throw this.fail(e, `create network ${this.network}`);
