@@ -1,9 +1,11 @@
 #!/usr/bin/env bash
-# `make snap-local`: an installable azure-iot-edge snap built here, OFFLINE, without snapcraft:
-# this machine's Node.js + dist/ + production node_modules, Debian's Docker engine binaries,
-# the hook shims, and meta/snap.yaml derived from snap/snapcraft.yaml; packed (and so validated)
-# by `snap pack` from Debian's snapd (unpacked by test/env/install-deps.sh).
-# Runs on a glibc core24 base (on a real device: core24; in the e2e: a Debian stand-in).
+# `make snap-local`: an installable azure-iot-edge snap built here without snapcraft (the engine
+# packages are downloaded once and cached, everything else is offline):
+# this machine's Node.js + dist/ + production node_modules, the engine part of snapcraft.yaml
+# from Debian trixie's packages, the hook shims, and meta/snap.yaml derived from snap/snapcraft.yaml;
+# packed (and so validated) by `snap pack` from Debian's snapd (unpacked by test/env/install-deps.sh).
+# Runs on a glibc core24 base (on a real device: core24; in the labs: test/env/core-base.sh).
+# Nothing bundled may need a glibc newer than core24's 2.39 (check-glibc.sh).
 # Usage: snap/local/build.sh [OUTDIR]      prints the path of the .snap
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
@@ -24,15 +26,31 @@ cp -a "$root/dist" "$root/bin" "$root/package.json" "$root/package-lock.json" "$
 cp -a "$root/node_modules" "$prime/app/node_modules"
 (cd "$prime/app" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >&2 && rm -f package-lock.json)
 
-# The Docker engine: Debian's binaries (the snapcraft build takes Ubuntu's from the archive).
-need() { for f in "$@"; do [ -x "$f" ] && { echo "$f"; return; }; done; echo "missing: $* (apt-get install docker.io)" >&2; exit 1; }
-cp "$(need /usr/sbin/dockerd /usr/bin/dockerd)" "$prime/usr/sbin/dockerd"
-cp "$(need /usr/bin/containerd)" "$prime/usr/bin/containerd"
-cp "$(need /usr/bin/containerd-shim-runc-v2)" "$prime/usr/bin/containerd-shim-runc-v2"
-cp "$(need /usr/sbin/runc /usr/bin/runc)" "$prime/usr/sbin/runc"
-cp "$(need /usr/bin/docker-init /usr/sbin/docker-init)" "$prime/usr/bin/docker-init"
-cp "$(need /usr/sbin/docker-proxy /usr/bin/docker-proxy)" "$prime/usr/sbin/docker-proxy"
-cp "$(need /usr/bin/docker)" "$prime/usr/bin/docker"
+# The Docker engine: the engine part of snap/snapcraft.yaml, staged the way snapcraft stages it
+# (stage-part.sh applies its `stage:` entries to the unpacked packages; an entry that matches
+# nothing fails the build). The packages are Debian trixie's, the nearest to the Ubuntu
+# 24.04 ones the real snap stages (docker 26.1, containerd 1.7, runc 1.1), fetched once with a
+# private apt configuration (test/env/debian-fetch.sh) and cached under .tmp/snap-local-debs.
+engine_pkgs=(docker.io docker-cli containerd runc tini iptables libip4tc2 libip6tc2 libxtables12 libnftnl11 libmnl0
+  libnetfilter-conntrack3 libnfnetlink0 libdevmapper1.02.1 libseccomp2 pigz xz-utils iproute2)
+debs=$root/.tmp/snap-local-debs/$(printf '%s\n' "${engine_pkgs[@]}" | sha256sum | cut -c1-12)
+exec 9>"$root/.tmp/snap-local-debs.lock"; flock 9
+if [ ! -f "$debs/.done" ]; then
+  rm -rf "$root/.tmp/snap-local-debs" && mkdir -p "$debs"
+  "$root/test/env/debian-fetch.sh" trixie "$debs" "${engine_pkgs[@]}" >/dev/null
+  touch "$debs/.done"
+fi
+exec 9>&-
+install=$out/engine-install
+rm -rf "$install" && mkdir -p "$install"
+for d in "$debs"/*.deb; do dpkg-deb -x "$d" "$install"; done
+# = the part's override-build: the iptables commands are alternatives links the snap does not ship.
+for t in iptables iptables-save iptables-restore ip6tables ip6tables-save ip6tables-restore; do
+  ln -sf xtables-nft-multi "$install/usr/sbin/$t"
+done
+NODE_PATH="$root/node_modules" "$root/snap/local/stage-part.sh" "$root/snap/snapcraft.yaml" docker-engine "$install" "$prime"
+rm -rf "$install"
+"$root/snap/local/check-glibc.sh" "$prime" 2.39
 
 # Hooks: the shims, under the names snapd runs.
 cp -a "$root/hooks/." "$prime/meta/hooks/"

@@ -2,7 +2,8 @@
 # A real snapd in a container, for the end-to-end test of the packaged snap.
 # Recipe: shared/snapd-lab (its README lists the pitfalls this script works around).
 #
-#   snapd-lab.sh prepare          private host dockerd + image + stub snapd snap + glibc core24 base,
+#   snapd-lab.sh prepare          private host dockerd + image + stub snapd snap + stand-in core24 base
+#                                 (test/env/core-base.sh),
 #                                 each built once and cached under .tmp/snapd-lab keyed by this
 #                                 script's hash; prints KEY=VALUE lines (DOCKER_HOST, SNAPS, IMAGE)
 #   snapd-lab.sh start NAME DIR   a fresh systemd+snapd container with DIR mounted at /snaps (ro),
@@ -12,7 +13,10 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lab="$root/.tmp/snapd-lab"
-key=$(sha256sum "$0" | cut -c1-12)
+# SNAPD_LAB_SUITE: the container's Debian suite, so its snapd: bookworm (2.57, default) or trixie (2.68).
+suite=${SNAPD_LAB_SUITE:-bookworm}
+case "$suite" in bookworm|trixie) ;; *) echo "snapd-lab: SNAPD_LAB_SUITE=$suite: use bookworm or trixie" >&2; exit 2 ;; esac
+key=$( (cat "$0" "$root/test/env/core-base.sh"; echo "$suite") | sha256sum | cut -c1-12)
 image="snapd-lab-aziot:$key"
 snaps="$lab/snaps-$key"
 rootfs="$lab/rootfs-$key"
@@ -31,12 +35,11 @@ log() { echo "snapd-lab: $*" >&2; }
 build_rootfs() {
   [ -f "$rootfs/.done" ] && return 0
   command -v debootstrap >/dev/null || { echo "debootstrap missing: run test/env/install-deps.sh" >&2; exit 1; }
-  log "debootstrap bookworm (once, about a minute)"
+  log "debootstrap $suite (once, about a minute)"
   rm -rf "$rootfs" && mkdir -p "$lab"
-  # iptables, libdevmapper, libseccomp: what the snap's dockerd/runc load from the stand-in base.
   debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,snapd,squashfs-tools,udev,dbus,dbus-user-session,libpam-systemd,ca-certificates,procps,iproute2,kmod,fuse3,squashfuse,iptables,libdevmapper1.02.1,libseccomp2,libstdc++6,xz-utils,pigz \
-    bookworm "$rootfs" >"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
+    --include=systemd,systemd-sysv,snapd,squashfs-tools,udev,dbus,dbus-user-session,libpam-systemd,ca-certificates,procps,iproute2,kmod,fuse3,squashfuse \
+    "$suite" "$rootfs" http://deb.debian.org/debian >"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
   echo snapd-lab >"$rootfs/etc/hostname"
   rm -f "$rootfs/etc/machine-id"; touch "$rootfs/etc/machine-id"
   touch "$rootfs/.done"
@@ -57,20 +60,12 @@ build_snaps() {
   local work; work=$(mktemp -d)
   # The dummy snapd snap: snapd on classic insists on one once a non-core base is used.
   mkdir -p "$work/snapd/meta" "$work/snapd/usr/lib/snapd"
-  cp "$root/.tmp/snapd-deb/usr/lib/snapd/info" "$work/snapd/usr/lib/snapd/info"
+  cp "$rootfs/usr/lib/snapd/info" "$work/snapd/usr/lib/snapd/info"
   printf 'name: snapd\nversion: stub1\nsummary: local stand-in snapd snap\ndescription: keeps snapd from asking the store\ntype: snapd\ngrade: devel\nconfinement: strict\n' \
     >"$work/snapd/meta/snap.yaml"
   "$snap_cmd" pack "$work/snapd" "$snaps" --filename=snapd_stub.snap >/dev/null
-  # A glibc base named core24 from the same Debian rootfs: node and dockerd run on it.
-  log "packing the stand-in core24 base (once, about 30 s)"
-  cp -a "$rootfs" "$work/base"; rm -f "$work/base/.done"
-  for d in usr/lib/snapd var/lib/snapd var/snap snap writable run/netns lib/modules lib/firmware usr/src \
-           media mnt home root boot srv tmp; do mkdir -p "$work/base/$d"; done
-  ln -sf ../lib/snapd/snapctl "$work/base/usr/bin/snapctl"
-  mkdir -p "$work/base/meta"
-  printf 'name: core24\nversion: stub-glibc\nsummary: stand-in base\ndescription: Debian rootfs as a base snap\ntype: base\ngrade: devel\nconfinement: strict\n' \
-    >"$work/base/meta/snap.yaml"
-  "$snap_cmd" pack "$work/base" "$snaps" --filename=core24_glibc.snap >/dev/null
+  # The stand-in core24 base, shared with the VM lab (trixie, no more than a core base holds).
+  cp "$("$root/test/env/core-base.sh")" "$snaps/core24_glibc.snap"
   rm -rf "$work"
   touch "$snaps/.done"
 }
