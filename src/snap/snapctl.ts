@@ -36,21 +36,14 @@ export class Snapctl {
   }
 
   /**
-   * All options of the snap as one JSON document ({} when none are set). snapd before 2.58
-   * refuses `get -d` without keys ("get which option?"): then each of `knownTopKeys` is asked for
-   * on its own, and an unknown top-level key cannot be seen (unknown keys inside a known group can).
+   * The snap's options under the given top-level keys, as one JSON document ({} when none are
+   * set). Each key is asked for on its own: in a hook, `snapctl get` with no key fails on every
+   * snapd (2.57 to 2.77, "get which option?"), so a hook cannot see a top-level key it does not
+   * name; unknown keys inside a named group (`image-gc.when`) it does see.
    */
-  async getAll(knownTopKeys: readonly string[] = []): Promise<Record<string, unknown>> {
-    const res = await this.exec(['get', '-d']);
-    if (res.code === 0) {
-      const text = res.stdout.trim();
-      return text ? (JSON.parse(text) as Record<string, unknown>) : {};
-    }
-    if (!/which option/.test(res.stderr) || knownTopKeys.length === 0) {
-      throw new SnapctlError(`snapctl get -d failed: ${res.stderr.trim() || `exit ${res.code}`}`);
-    }
+  async getAll(topKeys: readonly string[]): Promise<Record<string, unknown>> {
     const doc: Record<string, unknown> = {};
-    for (const key of knownTopKeys) {
+    for (const key of topKeys) {
       checkKey(key);
       const one = await this.exec(['get', '-d', key]);
       if (one.code !== 0) continue; // not set
