@@ -190,7 +190,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
       plan,
       // prefer_module_identity_cache (default false, as upstream): false asks IoT Hub first and
       // falls back to the cache when it cannot answer; true reads the cache first.
-      identities: new HubIdentityManager(hub, keys, store, log, config.prefer_module_identity_cache),
+      identities: new HubIdentityManager(hub, keys, store, log, config.prefer_module_identity_cache, ctx.clock),
       deviceId: result.device.deviceId,
     };
   }

@@ -3,7 +3,8 @@
  * symmetric keys derived from the master identity key and the module's generation id; cached
  * locally so that the workload API can sign with a module key without a round trip to the cloud.
  */
-import { BadRequestError, NotFoundError } from '../errors';
+import { BadRequestError, NotFoundError, UnavailableError } from '../errors';
+import { type Clock, systemClock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { Mutex } from '../util/mutex';
 import type { HubClient, HubModule } from './cloud/hub-client';
@@ -17,8 +18,17 @@ export interface ModuleIdentityDetails extends ModuleIdentity {
   deviceId: string;
 }
 
+/**
+ * Signing (the workload API's `sign`, which module SDKs call to renew their SAS tokens) asks IoT
+ * Hub at most once for this long, then signs with the cached identity; after a hub that did not
+ * answer, signing uses the cache without asking for SKIP_HUB_AFTER_FAILURE_MS.
+ */
+export const SIGN_LOOKUP_CAP_MS = 5000;
+export const SKIP_HUB_AFTER_FAILURE_MS = 60_000;
+
 export class HubIdentityManager implements IdentityManager {
   private readonly cacheLock = new Mutex();
+  private hubDownUntil = 0;
 
   constructor(
     private readonly hub: HubClient,
@@ -27,6 +37,7 @@ export class HubIdentityManager implements IdentityManager {
     private readonly logger: Logger,
     /** Read module identities from the local cache first (upstream's prefer_module_identity_cache). */
     private readonly preferCache = true,
+    private readonly clock: Clock = systemClock,
   ) {}
 
   get device() {
@@ -64,27 +75,38 @@ export class HubIdentityManager implements IdentityManager {
 
   /** A module's identity, from the cache when allowed, else from IoT Hub. */
   async get(moduleId: string): Promise<ModuleIdentityDetails> {
+    return this.lookup(moduleId, false);
+  }
+
+  /** The module's primary key (the one its SAS tokens are signed with), within SIGN_LOOKUP_CAP_MS. */
+  async moduleKey(moduleId: string): Promise<Buffer> {
+    const identity = await this.lookup(moduleId, true);
+    return (await this.keys.moduleKeys(moduleId, identity.generationId)).primary;
+  }
+
+  private async lookup(moduleId: string, signing: boolean): Promise<ModuleIdentityDetails> {
     checkId(moduleId);
-    let entry: CachedModule | undefined = this.preferCache ? (await this.readCache())[moduleId] : undefined;
+    const cached = async () => (await this.readCache())[moduleId];
+    let entry: CachedModule | undefined = this.preferCache ? await cached() : undefined;
+    if (!entry && signing && this.clock.now() < this.hubDownUntil) entry = await cached();
     if (!entry) {
       try {
-        const m = await this.hub.getModule(moduleId);
+        const m = signing ? await this.hub.getModuleQuickly(moduleId, SIGN_LOOKUP_CAP_MS) : await this.hub.getModule(moduleId);
         if (!m.generationId) throw new NotFoundError(`Module identity ${moduleId} has no generation id`);
         entry = { generationId: m.generationId, managedBy: m.managedBy };
+        this.hubDownUntil = 0;
         await this.updateCache((cache) => void (cache[moduleId] = entry!));
       } catch (e) {
         // The cloud is down or refuses: fall back to what we knew.
-        entry = (await this.readCache())[moduleId];
+        entry = await cached();
         if (!entry) throw e;
+        if (e instanceof UnavailableError && this.clock.now() >= this.hubDownUntil) {
+          this.hubDownUntil = this.clock.now() + SKIP_HUB_AFTER_FAILURE_MS;
+          this.logger.warn(`IoT Hub did not answer (${e.message}): signing with cached module identities for ${SKIP_HUB_AFTER_FAILURE_MS / 1000} s`);
+        }
       }
     }
     return this.details(moduleId, entry);
-  }
-
-  /** The module's primary key (the one its SAS tokens are signed with). */
-  async moduleKey(moduleId: string): Promise<Buffer> {
-    const identity = await this.get(moduleId);
-    return (await this.keys.moduleKeys(moduleId, identity.generationId)).primary;
   }
 
   private async setKeys(module: HubModule, managedBy?: string): Promise<ModuleIdentity> {

@@ -61,6 +61,12 @@ export class HubClient {
     return this.expectModule(await this.send('GET', moduleId), 'get', moduleId);
   }
 
+  /** One attempt of at most `capMs` (and cloud_timeout_sec), for callers that have a fallback. */
+  async getModuleQuickly(moduleId: string, capMs: number): Promise<HubModule> {
+    const budget = { timeoutMs: Math.min(this.options.timeoutMs, capMs), retries: 0 };
+    return this.expectModule(await this.send('GET', moduleId, {}, undefined, budget), 'get', moduleId);
+  }
+
   async listModules(): Promise<HubModule[]> {
     const res = await this.send('GET', undefined);
     this.check(res, 'list', 'modules');
@@ -80,7 +86,13 @@ export class HubClient {
     return body;
   }
 
-  private async send(method: 'GET' | 'PUT' | 'DELETE', moduleId?: string, headers: Record<string, string> = {}, body?: unknown) {
+  private async send(
+    method: 'GET' | 'PUT' | 'DELETE',
+    moduleId?: string,
+    headers: Record<string, string> = {},
+    body?: unknown,
+    budget?: Pick<CloudOptions, 'timeoutMs' | 'retries'>,
+  ) {
     const { device } = this;
     let path = `/devices/${percentEncode(device.deviceId)}/modules`;
     if (moduleId !== undefined) path += `/${percentEncode(moduleId)}`;
@@ -96,7 +108,7 @@ export class HubClient {
     const tls = creds.type === 'x509' ? { ...this.options.tls, cert: creds.certPem, key: creds.keyPem } : this.options.tls;
     return cloudRequest(
       { method, url: `https://${connectHost(device.gatewayHostname, this.options)}${path}?api-version=${HUB_API_VERSION}`, headers: { ...auth, ...headers }, body },
-      { ...this.options, tls },
+      { ...this.options, ...budget, tls },
     );
   }
 

@@ -10,7 +10,7 @@ import { UnavailableError } from '../../../src/errors';
 import { registerWithDps } from '../../../src/identity/cloud/dps-client';
 import { HubClient, HubDevice } from '../../../src/identity/cloud/hub-client';
 import { KeyStore, deriveModuleKeys } from '../../../src/identity/keys';
-import { HubIdentityManager } from '../../../src/identity/manager';
+import { HubIdentityManager, SIGN_LOOKUP_CAP_MS, SKIP_HUB_AFTER_FAILURE_MS } from '../../../src/identity/manager';
 import { planProvisioning } from '../../../src/identity/provisioning/plan';
 import { provision } from '../../../src/identity/provisioning/provision';
 import { deriveGroupDeviceKey } from '../../../src/identity/sas';
@@ -155,11 +155,72 @@ describe('cloud_timeout_sec', () => {
     const sockets = new Set<net.Socket>();
     const server = net.createServer((s) => void sockets.add(s));
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+    let connections = 0;
+    server.on('connection', () => connections++);
     return {
+      connections: () => connections,
       host: `127.0.0.1:${(server.address() as net.AddressInfo).port}`,
       close: () => new Promise<void>((r) => (sockets.forEach((s) => s.destroy()), server.close(() => r()))),
     };
   }
+
+  it('signing with a hub that never answers waits one attempt of 5 s, then signs with the cached identity and skips the hub for a minute', async () => {
+    const server = await silentServer();
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'hub-down-'));
+    try {
+      const clock = instantClock();
+      const device: HubDevice = { hubHostname: HUB, gatewayHostname: server.host, deviceId: 'd', credentials: { type: 'sas', key: DEVICE_KEY } };
+      // The default cloud_timeout_sec and cloud_retries: a plain lookup would wait 10 + 3 + 10 s.
+      const client = new HubClient(device, { timeoutMs: 10_000, retries: 1, clock, tls: {} });
+      const keys = KeyStore.under(home);
+      const store = IdentityStore.under(home);
+      await store.writeModules(device, { sensor: { generationId: 'g1', managedBy: 'iotedge' } });
+      const logger = memoryLogger();
+      const ids = new HubIdentityManager(client, keys, store, logger, false, clock);
+      const expected = (await keys.moduleKeys('sensor', 'g1')).primary;
+
+      const started = process.hrtime.bigint();
+      expect(await ids.moduleKey('sensor')).toEqual(expected);
+      const elapsed = Number(process.hrtime.bigint() - started) / 1e6;
+      expect(elapsed).toBeGreaterThan(0.9 * SIGN_LOOKUP_CAP_MS);
+      expect(elapsed).toBeLessThan(1.5 * SIGN_LOOKUP_CAP_MS);
+      expect(server.connections()).toBe(1);
+      expect(logger.lines.join('\n')).toMatch(/IoT Hub did not answer .*: signing with cached module identities for 60 s/);
+
+      // Within the minute: the cache, without asking.
+      expect(await ids.moduleKey('sensor')).toEqual(expected);
+      expect(server.connections()).toBe(1);
+      // After it: IoT Hub is asked again (upstream's prefer_module_identity_cache = false).
+      await clock.sleep(SKIP_HUB_AFTER_FAILURE_MS);
+      expect(await ids.moduleKey('sensor')).toEqual(expected);
+      expect(server.connections()).toBe(2);
+    } finally {
+      await server.close();
+      await fs.rm(home, { recursive: true, force: true });
+    }
+  }, 30_000);
+
+  it('signing with a hub that refuses connections falls back to the cache at once', async () => {
+    const server = await silentServer();
+    const host = server.host;
+    await server.close();
+    const home = await fs.mkdtemp(path.join(os.tmpdir(), 'hub-refused-'));
+    try {
+      const device: HubDevice = { hubHostname: HUB, gatewayHostname: host, deviceId: 'd', credentials: { type: 'sas', key: DEVICE_KEY } };
+      const clock = instantClock();
+      const keys = KeyStore.under(home);
+      const store = IdentityStore.under(home);
+      await store.writeModules(device, { sensor: { generationId: 'g1' } });
+      const ids = new HubIdentityManager(new HubClient(device, { timeoutMs: 10_000, retries: 1, clock, tls: {} }), keys, store, memoryLogger(), false, clock);
+      expect(await ids.moduleKey('sensor')).toEqual((await keys.moduleKeys('sensor', 'g1')).primary);
+      // No retry delay was waited: one attempt only.
+      expect(clock.slept).toEqual([]);
+      // An identity that was never cached still fails, saying why.
+      await expect(ids.moduleKey('unknown')).rejects.toThrow(/cannot reach/);
+    } finally {
+      await fs.rm(home, { recursive: true, force: true });
+    }
+  });
 
   it.each([
     [1000, 0],
