@@ -10,6 +10,7 @@
 import type { SnapPaths } from '../snap/paths';
 import { EdgeError } from '../errors';
 import { CONTAINERD_NAMESPACE, CONTAINERD_PLUGINS_NAMESPACE } from './containerd';
+import { canonicalDaemonKey, daemonKeyProblem } from './daemon-json-keys';
 
 export const BRIDGE_NAME = 'aziotbr0';
 /** Far from docker's defaults (172.17-31.x, 192.168.x), so a host engine never hands them out too. */
@@ -70,10 +71,18 @@ export function mergeDaemonJson(user: unknown): DaemonJson {
   if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
     throw new EdgeError('docker.daemon must be a JSON object', { hint: 'give a JSON object, e.g. {"log-level":"warn"}', exitCode: 2 });
   }
-  const clash = Object.keys(obj).filter((k) => (FLAG_KEYS as readonly string[]).includes(k));
+  // In any letter case: dockerd would not read "Data-Root" as data-root, but it must not pass as another key either.
+  const clash = Object.keys(obj).filter((k) => (FLAG_KEYS as readonly string[]).includes(canonicalDaemonKey(k)));
   if (clash.length) {
     throw new EdgeError(`docker.daemon cannot set ${clash.join(', ')}: the snap keeps its engine's paths private`, {
       hint: 'remove those keys',
+      exitCode: 2,
+    });
+  }
+  const problems = Object.keys(obj).flatMap((k) => daemonKeyProblem(k) ?? []);
+  if (problems.length) {
+    throw new EdgeError(`docker.daemon: ${problems.join('; ')}`, {
+      hint: 'dockerd would refuse to start with it; the engine keeps its current daemon.json',
       exitCode: 2,
     });
   }

@@ -176,6 +176,21 @@ describe('configure hook', () => {
     expect(await set({ docker: { daemon: { 'data-root': '/var/lib/docker' } } })).toMatch(/cannot set data-root/);
   });
 
+  it.each([
+    [{ 'Data-Root': '/x' }, /^docker\.daemon cannot set Data-Root: the snap keeps its engine's paths private/],
+    [{ HOSTS: ['tcp://0.0.0.0:2375'] }, /^docker\.daemon cannot set HOSTS/],
+    [{ 'Log-Level': 'warn' }, /^docker\.daemon: "Log-Level" is not dockerd's spelling: its keys are case-sensitive, write "log-level"/],
+    [{ 'log-levl': 'warn' }, /^docker\.daemon: "log-levl" is not a dockerd option \(did you mean "log-level"\?\)/],
+    [{ 'log-level': 'warn', frobnicate: true }, /^docker\.daemon: "frobnicate" is not a dockerd option\. dockerd would refuse/],
+  ])('refuses docker.daemon %j with one line, leaving daemon.json and config.toml as they were', async (daemon, message) => {
+    expect(await set({ docker: { daemon: { 'log-level': 'warn' } } })).toBeUndefined();
+    const before = { daemon: readFileSync(deps.paths.daemonJson, 'utf8'), config: config() };
+    const err = await set({ docker: { daemon } });
+    expect(err).toMatch(message);
+    expect(err).not.toContain('\n');
+    expect({ daemon: readFileSync(deps.paths.daemonJson, 'utf8'), config: config() }).toEqual(before);
+  });
+
   it('copies a deployment-file in and points [local_deployment] at the copy', async () => {
     const f = path.join(dir, 'deployment.json');
     writeFileSync(f, DEPLOYMENT);

@@ -30,6 +30,14 @@ describe("the snap engine's settings", () => {
     expect(() => mergeDaemonJson({ hosts: ['tcp://0.0.0.0:2375'] })).toThrow(/cannot set hosts/);
     expect(() => mergeDaemonJson('[1]')).toThrow(/must be a JSON object/);
     expect(() => mergeDaemonJson({ 'containerd-namespace': 'moby' })).toThrow(/cannot set containerd-namespace/);
+    expect(() => mergeDaemonJson({ 'Exec-Root': '/run/x' })).toThrow(/cannot set Exec-Root/);
+  });
+
+  it('accepts every key dockerd documents, and only those, as written', () => {
+    const keys = { 'log-level': 'warn', 'registry-mirrors': [], 'insecure-registries': [], 'default-ulimits': {}, proxies: {}, builder: {}, features: {}, dns: ['1.1.1.1'] };
+    expect(mergeDaemonJson(keys)).toMatchObject(keys);
+    expect(() => mergeDaemonJson({ Debug: true })).toThrow('docker.daemon: "Debug" is not dockerd\'s spelling: its keys are case-sensitive, write "debug"');
+    expect(() => mergeDaemonJson({ 'x-unknown': 1, 'Bip': '10.1.0.1/24' })).toThrow(/"x-unknown" is not a dockerd option; "Bip" is not dockerd's spelling/);
   });
 
   it('creates only a bridge it owns', async () => {
