@@ -3,7 +3,7 @@ SHELL := /bin/bash
 RUN_DIR ?= $(CURDIR)/.tmp/run
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: deps build typecheck test test-unit test-e2e run stop bench snap snap-local clean cli-bundle
+.PHONY: deps build typecheck test test-unit test-e2e run stop bench bench-quick soak snap snap-local clean cli-bundle
 
 deps:
 	@test/env/install-deps.sh
@@ -46,8 +46,13 @@ cli-bundle:
 	@esbuild src/cli/main.ts $(CLI_BUNDLE_FLAGS) --outfile=dist/cli/iotedge.js
 	@esbuild src/cli/fast-main.ts $(CLI_BUNDLE_FLAGS) --outfile=dist/cli/iotedge-fast.js
 
+# Figures against baselines on the same engine in the same run (docs/performance.md); not in CI.
 bench: build
 	@node bench/run.js
+
+# The smallest sizes and few rounds, for checking a change while developing.
+bench-quick: build
+	@BENCH_QUICK=1 node bench/run.js
 
 snap:
 	snapcraft pack

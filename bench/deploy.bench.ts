@@ -1,189 +1,248 @@
 /**
- * Deployment benchmark, all on one private engine in one run:
- *  1. cold deployment of 20 modules by the agent, against (a) the floor: the same containers
- *     created and started by a bare dockerode loop, and (b) Debian's `docker-compose up -d` of the
- *     equivalent compose file. Reported as ratios (goal: agent <= 1.2x floor, faster than compose).
- *  2. restart lateness: how long after its scheduled time a crashed module is started again,
- *     with the real clock and a short cool-off (goal: median under 100 ms).
+ * Deployment figures of a real edged process (bin/edged with a [local_deployment] file, its file
+ * watcher and its event watcher) on one private engine, each against a baseline on the same
+ * engine in the same run, rounds alternating:
+ *  1. cold deployment of 10 / 50 / 100 modules: the manifest renamed into place until the engine
+ *     reports the last container started, against a parallel dockerode create+start loop
+ *     (goal <= 1.0x);
+ *  2. 1 of 100 modules changed (its env): until its new container started, against the same
+ *     remove + create + start done by hand with dockerode (goal <= 1.1x, the 99 others untouched);
+ *  3. restart lateness: a module that exits after 0.1 s, restarted after a 1 s cool-off; the
+ *     engine's die→start time less the cool-off and less docker's own start of an exited
+ *     container (goal: median <= 100 ms);
+ *  4. reboot start: the deployment's 10 containers stopped (as a stop of the engine leaves them),
+ *     `node bin/edged` started until all 10 run, against one `docker start` of the 10
+ *     (goal <= 1.2x).
+ *   node bench/run.js deploy        (BENCH_QUICK=1: 10 modules, one round)
  */
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Agent } from '../src/agent/agent';
-import { DockerModuleRuntime } from '../src/runtime/docker/runtime';
+import type Docker from 'dockerode';
 import { OWNER_LABEL, OWNER_VALUE } from '../src/runtime/types';
-import { systemClock } from '../src/util/clock';
-import { createLogger } from '../src/util/log';
-import { Mutex } from '../src/util/mutex';
-import { startTestEngine, TestEngine } from '../test/helpers/engine';
+import { startTestEngine, type TestEngine } from '../test/helpers/engine';
+import { deploymentText, spawnEdged, writeAtomically, type DeploymentModule, type EdgedProcess } from './lib/edged-process';
+import { EngineEvents } from './lib/engine-events';
+import { report } from './lib/goal';
+import { modeLine, QUICK, rounds, sizes } from './lib/mode';
+import { median, nowMs, percentile } from './lib/stats';
 
-const MODULES = 20;
-const ROUNDS = 3;
 const IMAGE = 'edge-test/busybox:1';
 const NETWORK = 'azure-iot-edge';
 const CMD = ['sleep', '3600'];
-const names = Array.from({ length: MODULES }, (_, i) => `module${String(i + 1).padStart(2, '0')}`);
-const quiet = createLogger({ level: 'error' });
+const COOL_OFF_MS = 1000;
+const ROUNDS = rounds(3, 1);
+const nameList = (n: number, prefix = 'module') => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(3, '0')}`);
+const modulesOf = (names: string[], extra: Record<string, Partial<DeploymentModule>> = {}) =>
+  Object.fromEntries(names.map((n) => [n, { image: IMAGE, cmd: CMD, ...extra[n] }]));
 
-const median = (xs: number[]) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
-};
-const percentile = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))];
-
-async function removeAll(engine: TestEngine): Promise<void> {
-  const all = await engine.docker.listContainers({ all: true });
-  await Promise.all(all.map((c) => engine.docker.getContainer(c.Id).remove({ force: true })));
+interface Bench {
+  engine: TestEngine;
+  docker: Docker;
+  events: EngineEvents;
+  file: string;
+  dir: string;
+  toml: string;
 }
 
-async function time(fn: () => Promise<unknown>): Promise<number> {
-  const t0 = process.hrtime.bigint();
-  await fn();
-  return Number(process.hrtime.bigint() - t0) / 1e6;
+/** The engine's containers not owned by edged (the baselines'), removed. */
+async function removeUnowned(docker: Docker): Promise<void> {
+  const all = await docker.listContainers({ all: true });
+  await Promise.all(all.filter((c) => c.Labels[OWNER_LABEL] !== OWNER_VALUE).map((c) => docker.getContainer(c.Id).remove({ force: true })));
 }
 
-function deploymentText(): string {
-  const modules = Object.fromEntries(
-    names.map((n) => [
-      n,
-      { version: '1.0', type: 'docker', status: 'running', restartPolicy: 'always', imagePullPolicy: 'never', settings: { image: IMAGE, createOptions: JSON.stringify({ Cmd: CMD }) } },
-    ]),
-  );
-  return JSON.stringify({ version: 1, deploymentConfig: { schemaVersion: '1.1', runtime: { type: 'docker', settings: {} }, systemModules: {}, modules } });
-}
-
-async function floor(engine: TestEngine): Promise<void> {
-  for (const name of names) {
-    const c = await engine.docker.createContainer({
-      name,
-      Image: IMAGE,
-      Cmd: CMD,
-      Labels: { [OWNER_LABEL]: OWNER_VALUE },
-      HostConfig: { NetworkMode: NETWORK },
-    });
-    await c.start();
-  }
-}
-
-/** Not the goal's floor (which is the plain loop), shown for honesty: the agent starts one startupOrder group in parallel. */
-async function floorParallel(engine: TestEngine): Promise<void> {
+/** The baseline: every container created and started at once. Not owner-labelled: edged leaves it alone. */
+async function parallelLoop(docker: Docker, names: string[]): Promise<void> {
   await Promise.all(
     names.map(async (name) => {
-      const c = await engine.docker.createContainer({ name, Image: IMAGE, Cmd: CMD, Labels: { [OWNER_LABEL]: OWNER_VALUE }, HostConfig: { NetworkMode: NETWORK } });
+      const c = await docker.createContainer({ name: `floor-${name}`, Image: IMAGE, Cmd: CMD, HostConfig: { NetworkMode: NETWORK } });
       await c.start();
     }),
   );
 }
 
-/** Docker's own time to start an exited container: the part of a restart no agent can save. */
-async function bareStarts(engine: TestEngine, n: number): Promise<number[]> {
-  const c = await engine.docker.createContainer({ name: 'bare-start', Image: IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: NETWORK } });
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
+/** Applies a manifest through edged's watched file; resolves when the engine has started `names`. */
+async function edgedApply(b: Bench, modules: Record<string, DeploymentModule>, names: string[]): Promise<number> {
+  const from = b.events.mark();
+  const t0 = nowMs();
+  writeAtomically(b.file, deploymentText(modules));
+  const starts = await b.events.started(from, names);
+  return Math.max(...starts.map((e) => e.seenMs)) - t0;
+}
+
+/** An empty deployment; resolves when edged has removed every container it owns. */
+async function edgedClear(b: Bench): Promise<void> {
+  writeAtomically(b.file, deploymentText({}));
+  for (;;) {
+    const owned = await b.docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${OWNER_VALUE}`] } });
+    if (owned.length === 0) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function coldDeployments(b: Bench): Promise<void> {
+  for (const n of sizes([10, 50, 100], [10])) {
+    const names = nameList(n);
+    const floor: number[] = [];
+    const edged: number[] = [];
+    const runs: [number[], () => Promise<number>][] = [
+      [floor, async () => { const t0 = nowMs(); await parallelLoop(b.docker, names); const ms = nowMs() - t0; await removeUnowned(b.docker); return ms; }],
+      [edged, async () => { const ms = await edgedApply(b, modulesOf(names), names); await edgedClear(b); return ms; }],
+    ];
+    for (const [, run] of runs) await run(); // warm-up
+    for (let r = 0; r < ROUNDS; r++) for (const [into, run] of r % 2 ? [...runs].reverse() : runs) into.push(await run());
+    const f = median(floor);
+    const e = median(edged);
+    console.log(`cold deployment of ${n} modules (median of ${ROUNDS}):`);
+    console.log(`  parallel dockerode create+start  ${f.toFixed(0)} ms`);
+    console.log(`  edged (manifest renamed in)      ${e.toFixed(0)} ms`);
+    report({ measure: `cold deployment, ${n} modules, vs parallel dockerode loop`, value: e / f, limit: 1.0, unit: 'x' });
+  }
+}
+
+async function oneChanged(b: Bench): Promise<void> {
+  const n = QUICK ? 10 : 100;
+  const names = nameList(n);
+  const changed = names[Math.floor(n / 2)];
+  await edgedApply(b, modulesOf(names), names);
+  const before = await b.docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${OWNER_VALUE}`] } });
+  const startedAt = async (id: string) => (await b.docker.getContainer(id).inspect()).State.StartedAt;
+  const othersBefore = new Map(await Promise.all(before.filter((c) => c.Names[0] !== `/${changed}`).map(async (c) => [c.Id, await startedAt(c.Id)] as const)));
+
+  // By hand: the same container removed, created with the new env and started.
+  let byHand = await b.docker.createContainer({ name: 'byhand', Image: IMAGE, Cmd: CMD, Env: ['ROUND=0'], HostConfig: { NetworkMode: NETWORK } });
+  await byHand.start();
+  const hand: number[] = [];
+  const edged: number[] = [];
+  for (let r = 1; r <= ROUNDS + 1; r++) {
+    const order = r % 2 ? ['edged', 'hand'] : ['hand', 'edged'];
+    for (const which of order) {
+      if (which === 'edged') {
+        const ms = await edgedApply(b, modulesOf(names, { [changed]: { env: { ROUND: String(r) } } }), [changed]);
+        if (r > 1) edged.push(ms);
+      } else {
+        const t0 = nowMs();
+        await byHand.remove({ force: true });
+        byHand = await b.docker.createContainer({ name: 'byhand', Image: IMAGE, Cmd: CMD, Env: [`ROUND=${r}`], HostConfig: { NetworkMode: NETWORK } });
+        await byHand.start();
+        if (r > 1) hand.push(nowMs() - t0);
+      }
+    }
+  }
+  const after = await b.docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${OWNER_VALUE}`] } });
+  let touched = 0;
+  for (const [id, at] of othersBefore) {
+    if (!after.some((c) => c.Id === id) || (await startedAt(id)) !== at) touched++;
+  }
+  await byHand.remove({ force: true });
+  await edgedClear(b);
+  console.log(`1 of ${n} modules changed (env), until its new container started (median of ${ROUNDS}):`);
+  console.log(`  by hand (dockerode remove + create + start)  ${median(hand).toFixed(0)} ms`);
+  console.log(`  edged (manifest renamed in)                  ${median(edged).toFixed(0)} ms`);
+  report({ measure: `1 of ${n} modules changed vs by hand`, value: median(edged) / median(hand), limit: 1.1, unit: 'x' });
+  report({ measure: `the ${n - 1} others recreated or restarted`, value: touched, limit: 0, unit: 'count' });
+}
+
+async function restartLateness(b: Bench): Promise<void> {
+  const samples = QUICK ? 6 : 20;
+  const from = b.events.mark();
+  writeAtomically(b.file, deploymentText({ crasher: { image: IMAGE, cmd: ['sh', '-c', 'sleep 0.1; exit 1'] } }));
+  const events = await b.events.until(from, (es) => es.filter((e) => e.name === 'crasher' && e.action === 'start').length > samples, 'restart samples');
+  await edgedClear(b);
+  const late: number[] = [];
+  let die: number | undefined;
+  for (const e of events.filter((x) => x.name === 'crasher')) {
+    if (e.action === 'die') die = e.atMs;
+    if (e.action === 'start' && die !== undefined) {
+      late.push(e.atMs - die - COOL_OFF_MS);
+      die = undefined;
+    }
+  }
+  // Docker's own start of an exited container: part of every restart, no agent can save it.
+  const c = await b.docker.createContainer({ name: 'bare-start', Image: IMAGE, Cmd: ['true'], HostConfig: { NetworkMode: NETWORK } });
+  const bare: number[] = [];
+  for (let i = 0; i < 10; i++) {
     await c.wait({ condition: 'not-running' });
-    times.push(await time(() => c.start()));
+    const t0 = nowMs();
+    await c.start();
+    bare.push(nowMs() - t0);
   }
   await c.remove({ force: true });
-  return times;
+  const added = median(late) - median(bare);
+  console.log(`restart lateness: engine's die → start less the ${COOL_OFF_MS} ms cool-off (${late.length} restarts):`);
+  console.log(`  median ${median(late).toFixed(1)} ms, p90 ${percentile(late, 90).toFixed(1)} ms; docker's own start of an exited container: median ${median(bare).toFixed(1)} ms`);
+  report({ measure: "restart lateness beyond the cool-off and docker's own start", value: added, limit: 100, unit: 'ms' });
 }
 
-async function agentDeploy(engine: TestEngine): Promise<void> {
-  const runtime = new DockerModuleRuntime({ docker: engine.docker, logger: quiet, network: NETWORK });
-  const agent = new Agent({ runtime, clock: systemClock, logger: quiet, lock: new Mutex() });
-  const status = await agent.applyText(deploymentText());
-  if (status.code !== 200) throw new Error(`deployment failed: ${status.description}`);
-  await agent.stop();
-}
-
-function composeFile(dir: string): string {
-  const services = names.map((n) => `  ${n}:\n    image: ${IMAGE}\n    container_name: ${n}\n    command: [${CMD.map((c) => `"${c}"`).join(', ')}]\n    networks: [edge]\n`).join('');
-  const file = path.join(dir, 'docker-compose.yml');
-  writeFileSync(file, `version: "2.4"\nservices:\n${services}networks:\n  edge:\n    external: true\n    name: ${NETWORK}\n`);
-  return file;
-}
-
-async function lateness(engine: TestEngine): Promise<{ issued: number[]; started: number[] }> {
-  const issued: number[] = [];
-  const started: number[] = [];
-  const runtime = new DockerModuleRuntime({ docker: engine.docker, logger: quiet, network: NETWORK });
-  const samples = 20;
-  let done!: () => void;
-  const finished = new Promise<void>((r) => (done = r));
-  const agent = new Agent({
-    runtime,
-    clock: systemClock,
-    logger: quiet,
-    lock: new Mutex(),
-    settings: { coolOffUnitMs: 250, maxCoolOffMs: 250, maxRestartCount: 1000 },
-    onRestarted: ({ scheduledAt, issuedAt, startedAt }) => {
-      if (scheduledAt === undefined) return;
-      issued.push(issuedAt - scheduledAt);
-      started.push(startedAt - scheduledAt);
-      if (started.length === samples) done();
-    },
-  });
-  await agent.start();
-  // One crasher at a time: its start competes with nothing, like the bare start it is compared with.
-  const crashers = ['crasher'];
-  const modules = Object.fromEntries(
-    crashers.map((n) => [n, { type: 'docker', restartPolicy: 'always', imagePullPolicy: 'never', settings: { image: IMAGE, createOptions: JSON.stringify({ Cmd: ['sh', '-c', 'sleep 0.1; exit 1'] }) } }]),
-  );
-  await agent.applyText(JSON.stringify({ version: 1, deploymentConfig: { schemaVersion: '1.1', modules } }));
-  await Promise.race([finished, new Promise((_, reject) => setTimeout(() => reject(new Error('restart samples timed out')), 120_000))]);
-  await agent.stop();
-  return { issued, started };
+async function rebootStart(b: Bench, edgedNow: EdgedProcess): Promise<void> {
+  const names = nameList(10, 'boot');
+  await edgedApply(b, modulesOf(names), names);
+  await edgedNow.stop();
+  const ids = (await b.docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${OWNER_VALUE}`] } })).map((c) => c.Id);
+  const stopAll = () => Promise.all(ids.map((id) => b.docker.getContainer(id).stop({ t: 0 }).catch(() => undefined)));
+  const env = { ...process.env, DOCKER_HOST: b.engine.host };
+  const edged: number[] = [];
+  const docker: number[] = [];
+  for (let r = 0; r <= ROUNDS; r++) {
+    for (const which of r % 2 ? ['docker', 'edged'] : ['edged', 'docker']) {
+      await stopAll();
+      const from = b.events.mark();
+      const t0 = nowMs();
+      if (which === 'docker') {
+        execFileSync('/usr/bin/docker', ['start', ...names], { env, stdio: 'ignore' });
+        await b.events.started(from, names);
+        if (r > 0) docker.push(nowMs() - t0);
+      } else {
+        const p = spawnEdged({ dir: b.dir, engineHost: b.engine.host, toml: b.toml });
+        const starts = await b.events.started(from, names, 120_000);
+        if (r > 0) edged.push(Math.max(...starts.map((e) => e.seenMs)) - t0);
+        await p.ready();
+        await p.stop();
+      }
+    }
+  }
+  console.log(`reboot start: 10 stopped containers of the deployment until all run (median of ${ROUNDS}):`);
+  console.log(`  one \`docker start\` of the 10          ${median(docker).toFixed(0)} ms`);
+  console.log(`  node bin/edged started (Node included) ${median(edged).toFixed(0)} ms`);
+  report({ measure: 'reboot start of 10 modules vs one docker start', value: median(edged) / median(docker), limit: 1.2, unit: 'x' });
 }
 
 async function main(): Promise<void> {
+  console.log(modeLine());
   const engine = await startTestEngine();
-  const env = { ...process.env, DOCKER_HOST: engine.host };
   const dir = mkdtempSync(path.join(os.tmpdir(), 'deploy-bench-'));
-  const compose = composeFile(dir);
+  const events = await EngineEvents.open(engine.docker);
+  const file = path.join(dir, 'deployment.json');
+  const toml =
+    `[local_deployment]\nfile = "${file}"\n` +
+    `restart_cool_off_secs = ${COOL_OFF_MS / 1000}\nrestart_max_cool_off_secs = ${COOL_OFF_MS / 1000}\nrestart_max_count = 1000\n`;
+  const b: Bench = { engine, docker: engine.docker, events, file, dir, toml };
+  let edged: EdgedProcess | undefined;
   try {
     await engine.docker.createNetwork({ Name: NETWORK, Labels: { [OWNER_LABEL]: OWNER_VALUE } });
-    const results: Record<'floor' | 'parallel' | 'agent' | 'compose', number[]> = { floor: [], parallel: [], agent: [], compose: [] };
-    const runs: [keyof typeof results, () => Promise<unknown>][] = [
-      ['floor', () => floor(engine)],
-      ['parallel', () => floorParallel(engine)],
-      ['agent', () => agentDeploy(engine)],
-      ['compose', async () => execFileSync('docker-compose', ['-f', compose, '-p', 'bench', 'up', '-d', '--no-color'], { env, stdio: 'ignore' })],
-    ];
-    // One warm-up of each (page cache, engine caches), then rounds in alternating order.
-    for (const [, run] of runs) {
-      await run();
-      await removeAll(engine);
-    }
-    for (let r = 0; r < ROUNDS; r++) {
-      for (const [name, run] of r % 2 ? [...runs].reverse() : runs) {
-        results[name].push(await time(run));
-        await removeAll(engine);
-      }
-    }
-    const f = median(results.floor);
-    const a = median(results.agent);
-    const c = median(results.compose);
-    console.log(`cold deployment of ${MODULES} modules (median of ${ROUNDS}):`);
-    console.log(`  floor (dockerode create+start loop)  ${f.toFixed(0)} ms`);
-    console.log(`  agent (edged local deployment)       ${a.toFixed(0)} ms   ratio to floor ${(a / f).toFixed(2)}x (goal <= 1.2x)`);
-    console.log(`  docker-compose up -d                 ${c.toFixed(0)} ms   agent/compose ${(a / c).toFixed(2)}x (goal < 1x)`);
-    const p = median(results.parallel);
-    console.log(`  (dockerode, all 20 in parallel       ${p.toFixed(0)} ms   agent/parallel ${(a / p).toFixed(2)}x)`);
-
-    const l = await lateness(engine);
-    console.log(`restart lateness after the scheduled time (${l.started.length} restarts, real clock, 250 ms cool-off):`);
-    console.log(`  start issued   median ${median(l.issued).toFixed(1)} ms, p90 ${percentile(l.issued, 90).toFixed(1)} ms`);
-    console.log(`  start returned median ${median(l.started).toFixed(1)} ms, p90 ${percentile(l.started, 90).toFixed(1)} ms (goal: median < 100 ms)`);
-    const bare = median(await bareStarts(engine, 10));
-    console.log(`  docker's own start of an exited container (same engine, same run): median ${bare.toFixed(1)} ms`);
-    console.log(`  => lateness the agent adds beyond Docker's start: ${(median(l.started) - bare).toFixed(1)} ms`);
+    writeAtomically(file, deploymentText({}));
+    edged = spawnEdged({ dir, engineHost: engine.host, toml });
+    await edged.ready();
+    await coldDeployments(b);
+    await oneChanged(b);
+    await restartLateness(b);
+    await rebootStart(b, edged);
+  } catch (e) {
+    if (edged) console.error(edged.log().slice(-3000));
+    throw e;
   } finally {
-    await removeAll(engine).catch(() => undefined);
+    await edged?.stop();
+    events.close();
     await engine.stop();
+    rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // Runs every bench/*.bench.ts (bundled on the fly with esbuild) one after another, or the ones
-// named on the command line, and prints each one's report. Benchmarks report ratios against a
-// baseline measured in the same run: absolute times on a shared machine mean little.
+// named on the command line, prints each one's report, then every goal with its verdict in one
+// table. Benchmarks report ratios against a baseline measured in the same run: absolute times on
+// a shared machine mean little. BENCH_QUICK=1 (make bench-quick): small sizes, few rounds.
 'use strict';
 const { buildSync } = require('esbuild');
 const { spawnSync } = require('node:child_process');
@@ -21,6 +22,7 @@ if (files.length === 0) {
   process.exit(2);
 }
 let failed = 0;
+const goals = [];
 for (const f of files) {
   const outfile = path.join(outDir, f.replace(/\.ts$/, '.js'));
   buildSync({
@@ -33,7 +35,16 @@ for (const f of files) {
     logLevel: 'error',
   });
   console.log(`\n=== ${f}`);
-  const r = spawnSync(process.execPath, [outfile], { stdio: 'inherit', cwd: root });
-  if (r.status !== 0) failed++;
+  const r = spawnSync(process.execPath, [outfile], { stdio: ['ignore', 'pipe', 'inherit'], cwd: root, encoding: 'utf8', maxBuffer: 64 << 20 });
+  for (const line of (r.stdout ?? '').split('\n')) {
+    if (line.startsWith('GOAL\t')) goals.push(line.split('\t').slice(1));
+    else if (line) console.log(line);
+  }
+  if (r.status !== 0) {
+    failed++;
+    goals.push([`${f} failed (exit ${r.status})`, 'no figures']);
+  }
 }
+console.log('\n=== goals');
+for (const [measure, verdict] of goals) console.log(`  ${measure.padEnd(62)} ${verdict}`);
 process.exit(failed ? 1 : 0);
