@@ -1,7 +1,7 @@
 /**
  * IoT Hub device connection strings: `HostName=...;DeviceId=...;SharedAccessKey=...`, parsed as
- * upstream does (unknown parts ignored, the key must be base64). Errors name the part that is
- * wrong and never contain the key.
+ * upstream does (unknown parts ignored, the key must be base64), except that a part given twice
+ * is refused. Errors name the part that is wrong and never contain the key.
  */
 import { isBase64Key } from '../util/base64';
 
@@ -30,9 +30,18 @@ export function parseDeviceConnectionString(input: string): ParseResult {
   // A DeviceId may contain "'", so only a leading one is taken for a stray quote.
   if (s.includes('"') || s.startsWith("'")) return { ok: false, problem: 'the connection string contains quotes; remove them' };
   const parts = new Map<string, string>();
+  const seen = new Map<string, string>();
   for (const section of s.split(';')) {
     const eq = section.indexOf('=');
-    if (eq > 0) parts.set(section.slice(0, eq).trim(), section.slice(eq + 1).trim());
+    if (eq <= 0) continue;
+    const name = section.slice(0, eq).trim();
+    // Last-one-wins would pick a device silently: a part given twice (in any letter case) is ambiguous.
+    const first = seen.get(name.toLowerCase());
+    if (first !== undefined) {
+      return { ok: false, problem: `the connection string has ${first === name ? `${name} twice` : `${first} and ${name}`}; give each part once` };
+    }
+    seen.set(name.toLowerCase(), name);
+    parts.set(name, section.slice(eq + 1).trim());
   }
   if (parts.has('SharedAccessKeyName')) {
     return { ok: false, problem: "this is an IoT Hub policy connection string (SharedAccessKeyName); give the device's own connection string (az iot hub device-identity connection-string show)" };

@@ -59,7 +59,7 @@ function gcOption(key: string, v: unknown): string {
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'cs-file', doc: 'file holding the device connection string (read as root, at most 4 KiB)', parse: (v, o) => void (o.csFile = path('cs-file', v)) },
   { key: 'connection-string', doc: 'the device connection string itself (consumed, then unset)', parse: (v, o) => void (o.connectionString = str('connection-string', v)) },
-  { key: 'raw-config', doc: 'a whole config.toml (validated before use)', parse: (v, o) => void (o.rawConfig = str('raw-config', v)) },
+  { key: 'raw-config', doc: 'a whole config.toml (validated, applied, then unset)', parse: (v, o) => void (o.rawConfig = str('raw-config', v)) },
   { key: 'deployment-file', doc: 'a local deployment manifest (JSON), copied in and applied', parse: (v, o) => void (o.deploymentFile = path('deployment-file', v)) },
   {
     key: 'log-level',

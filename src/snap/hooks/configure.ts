@@ -100,8 +100,10 @@ export async function configure(d: HookDeps): Promise<void> {
     steps.push({ kind: 'write', file: d.paths.logLevelFile, content: logLevel, mode: 0o644, what: 'the log level' });
     changes.config = true;
   }
-  // The secret now lives only in config.toml (0600), not in snapd's state.
-  if (options.connectionString) steps.push({ kind: 'unset', keys: ['connection-string'] });
+  // Inline secrets now live only in config.toml (0600), not in snapd's state; the next hook
+  // starts from config.toml, as it does once a raw-config was applied.
+  const consumed = [...(options.connectionString ? ['connection-string'] : []), ...(options.rawConfig ? ['raw-config'] : [])];
+  if (consumed.length) steps.push({ kind: 'unset', keys: consumed });
 
   const facts = await gatherFacts({
     snapctl: d.snapctl,

@@ -33,6 +33,15 @@ describe('device connection string messages', () => {
     expect(parseDeviceConnectionString(`HostName=h.azure-devices.net;DeviceId=it's;SharedAccessKey=${KEY}`)).toMatchObject({ ok: true, value: { deviceId: "it's" } });
   });
 
+  it.each([
+    [`${GOOD};DeviceId=d2`, 'the connection string has DeviceId twice; give each part once'],
+    [`HostName=h.azure-devices.net;DeviceId=a;deviceid=b;SharedAccessKey=${KEY}`, 'the connection string has DeviceId and deviceid; give each part once'],
+    [`${GOOD};SharedAccessKey=${KEY}`, 'the connection string has SharedAccessKey twice; give each part once'],
+    [`HostName=a.azure-devices.net;${GOOD}`, 'the connection string has HostName twice; give each part once'],
+  ])('a part given twice is refused, naming it, never the key: %s', (s, problem) => {
+    expect(problemOf(s)).toBe(problem);
+  });
+
   it('iotedge config mp writes the string without its quotes', () => {
     expect(manualProvisioningConfig(`"${GOOD}"`)).toContain(`connection_string = "${GOOD}"`);
     expect(() => manualProvisioningConfig('  ')).toThrow(/^invalid connection string: is empty$/);

@@ -116,6 +116,27 @@ describe('configure hook', () => {
     expect(snapd.options['connection-string']).toBeUndefined();
   });
 
+  it('consumes raw-config (it may hold the device key) and unsets it; later options start from what it gave', async () => {
+    const raw = `hostname = "rawhost"\n[provisioning]\nsource = "manual"\nconnection_string = "${GOOD_CS}"\n`;
+    expect(await set({ 'raw-config': raw })).toBeUndefined();
+    expect(snapd.options['raw-config']).toBeUndefined();
+    expect(await set({ 'log-level': 'debug' })).toBeUndefined();
+    expect(config()).toContain('hostname = "rawhost"');
+    expect(config()).toContain(`connection_string = "${GOOD_CS}"`);
+  });
+
+  it.each([
+    ['connection-string', `${GOOD_CS};DeviceId=other`],
+    ['connection-string', GOOD_CS.replace('DeviceId=', 'DeviceId=a;DeviceId=')],
+  ])('refuses a %s with a part given twice, naming it, keeping config.toml', async (option, value) => {
+    expect(await set({ 'connection-string': GOOD_CS })).toBeUndefined();
+    const before = config();
+    const err = await set({ [option]: value });
+    expect(err).toMatch(/^connection-string: the connection string has DeviceId twice; give each part once/);
+    expect(err).not.toContain(GOOD_CS.split('SharedAccessKey=')[1]);
+    expect(config()).toBe(before);
+  });
+
   it('rejects unknown options of a known group listing the valid ones, writing nothing', async () => {
     const before = config();
     const err = await set({ docker: { deamon: '{}' } });
