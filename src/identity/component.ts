@@ -18,7 +18,7 @@ import { KeyPool, KeySource } from '../certs/keygen';
 import { ModuleCertificates } from '../certs/module-certs';
 import { buildTrustBundle } from '../certs/trust-bundle';
 import type { Component, EdgedContext } from '../edged/context';
-import { AGENT_MODULE_ID, agentSocketLayout, agentSpec } from '../edged/edge-agent';
+import { AGENT_API_VERSION, AGENT_MODULE_ID, CONTAINER_WORKLOAD_SOCKET, agentSocketLayout, agentSpec } from '../edged/edge-agent';
 import { unixSocketPath } from '../util/unix-uri';
 import { restartModulesAfterCaRenewal } from '../edged/edge-agent-ca-renewal';
 import { Watchdog } from '../edged/watchdog';
@@ -28,6 +28,7 @@ import type { CloudOptions } from './cloud/https';
 import { registerWithDps } from './cloud/dps-client';
 import { HubClient } from './cloud/hub-client';
 import { KeyStore } from './keys';
+import { LocalModuleRuntime } from './local-modules';
 import { HubIdentityManager } from './manager';
 import { planProvisioning, ProvisioningPlan } from './provisioning/plan';
 import { provision } from './provisioning/provision';
@@ -148,6 +149,20 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
       : [];
   const sockets = new WorkloadSockets(home, deps, log.child('workload'), { workloadSocketName: layout.workloadName, extraSockets });
   ctx.runtime = new WorkloadSocketRuntime(inner, sockets);
+  if (config.local_deployment) {
+    ctx.runtime = new LocalModuleRuntime(ctx.runtime, {
+      socketDir: async (name) => moduleSocketDir(await sockets.root(), name),
+      containerWorkloadSocket: containerWorkload ?? CONTAINER_WORKLOAD_SOCKET,
+      apiVersion: AGENT_API_VERSION,
+      identity: async (moduleId) => {
+        const ids = ready().running.identities;
+        if (!ids) return undefined;
+        const { generationId } = await ids.ensure(moduleId);
+        return { hubHostname: ids.device.hubHostname, gatewayHostname: config.hostname ?? osHostname(), deviceId: ids.device.deviceId, generationId };
+      },
+      logger: log,
+    });
+  }
   const containerMounts =
     options.containerMounts ?? (async (name: string) => (await ctx.docker.getContainer(encodeURIComponent(name)).inspect()).Mounts ?? []);
 

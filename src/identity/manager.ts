@@ -66,6 +66,22 @@ export class HubIdentityManager implements IdentityManager {
     return this.setKeys(current, managedBy ?? current.managedBy);
   }
 
+  /**
+   * As edgeAgent does for each module it creates: the identity with this device's derived keys,
+   * created when IoT Hub has none; the cached one when IoT Hub cannot answer.
+   */
+  async ensure(moduleId: string): Promise<ModuleIdentity> {
+    try {
+      return await this.update(moduleId, undefined, 'iotedge');
+    } catch (e) {
+      if (e instanceof NotFoundError) return this.create(moduleId, 'iotedge');
+      const cached = e instanceof UnavailableError ? (await this.readCache())[moduleId] : undefined;
+      if (!cached) throw e;
+      this.logger.warn(`IoT Hub did not answer (${(e as Error).message}): module ${moduleId} gets its cached identity`);
+      return { moduleId, generationId: cached.generationId, managedBy: cached.managedBy ?? 'iotedge', authType: 'Sas' };
+    }
+  }
+
   async remove(moduleId: string): Promise<void> {
     checkId(moduleId);
     await this.hub.deleteModule(moduleId);
