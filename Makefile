@@ -3,7 +3,7 @@ SHELL := /bin/bash
 RUN_DIR ?= $(CURDIR)/.tmp/run
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: deps build typecheck test test-unit test-e2e run stop bench bench-quick soak snap snap-local clean cli-bundle
+.PHONY: deps build typecheck lint test test-unit test-e2e run stop bench bench-quick soak snap snap-local clean cli-bundle
 
 deps:
 	@test/env/install-deps.sh
@@ -15,11 +15,15 @@ build: deps
 typecheck: deps
 	@tsc -p tsconfig.test.json
 
+# typescript-eslint's recommended type-checked rules (eslint.config.mjs says which are off, and why).
+lint: deps
+	@eslint src test bench
+
 # Unit, contract and integration tests (each integration suite starts its own private dockerd),
 # then the end-to-end test of the built snap under a real snapd.
 # The snapd lab is prepared (debootstrap, images: minutes on a fresh machine, cached after) before jest,
 # so no test's own time bound has to cover a first build.
-test: build typecheck
+test: build typecheck lint
 	@test/env/snapd-lab.sh prepare >/dev/null
 	@jest --ci --json --outputFile=.tmp/jest-results.json
 

@@ -86,7 +86,7 @@ export function issueCertificate(spec: CertificateSpec): string {
   if (issuer) fields[3] = issuer.subject;
   const spki = spec.publicKey.export({ type: 'spki', format: 'der' });
   fields[6] = asn1.fromDer(forge.util.createBuffer(spki.toString('binary')));
-  const extensionList = ((fields[7] as forge.asn1.Asn1).value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
+  const extensionList = ((fields[7]).value as forge.asn1.Asn1[])[0].value as forge.asn1.Asn1[];
   extensionList.push(extension(OID.subjectKeyIdentifier, octets(keyIdentifier(spec.publicKey))));
   const authorityKey = issuer ? issuer.keyId : keyIdentifier(spec.publicKey);
   extensionList.push(

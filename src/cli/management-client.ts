@@ -229,7 +229,7 @@ export class ManagementClient implements ModuleRuntime {
     throw new NotImplementedError('the management API has no pull route');
   }
 
-  // eslint-disable-next-line require-yield
+   
   async *events(_signal: AbortSignal): AsyncIterable<RuntimeEvent> {
     throw new NotImplementedError('the management API has no event stream');
   }

@@ -63,7 +63,7 @@ function locate(parsed: ParsedConfig, issue: ConfigIssue): LocatedIssue {
 
 function parseToml(source: ConfigSource): TomlTable {
   try {
-    return TOML.parse(source.text) as TomlTable;
+    return TOML.parse(source.text);
   } catch (e) {
     const err = e as { line?: number; col?: number; message?: string };
     // The parser's message quotes the offending text, which may be a secret: keep only its first clause.

@@ -61,7 +61,7 @@ export function redactDoc(doc: Record<string, unknown>, node: Node | undefined =
 export function redactConfigText(text: string, file: string): string {
   let doc: Record<string, unknown>;
   try {
-    doc = TOML.parse(text) as Record<string, unknown>;
+    doc = TOML.parse(text);
   } catch (e) {
     return `# ${file} is not valid TOML (line ${((e as { line?: number }).line ?? 0) + 1}): its content is withheld so no secret leaks.\n`;
   }

@@ -92,7 +92,7 @@ function agent(a: TomlTable): AgentSettings {
     config: {
       image: str(config.image, 'mcr.microsoft.com/azureiotedge-agent:1.5'),
       createOptions: table(config, 'createOptions'),
-      auth: Object.keys(auth).length ? (auth as AgentSettings['config']['auth']) : undefined,
+      auth: Object.keys(auth).length ? (auth) : undefined,
     },
     env: table(a, 'env') as Record<string, string>,
   };
@@ -103,7 +103,7 @@ function mobyRuntime(m: TomlTable): SuperConfig['moby_runtime'] {
   const base = { uri: str(m.uri, 'unix:///var/run/docker.sock'), content_trust: m.content_trust };
   if (network && typeof network === 'object') {
     const { name, ...options } = network as TomlTable;
-    return { ...base, network: str(name, 'azure-iot-edge'), network_options: options as SuperConfig['moby_runtime']['network_options'] };
+    return { ...base, network: str(name, 'azure-iot-edge'), network_options: options };
   }
   return { ...base, network: str(network, 'azure-iot-edge') };
 }

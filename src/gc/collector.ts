@@ -82,7 +82,7 @@ export class ImageCollector {
   }
 
   private async execute(plan: CollectionPlan, report: GcReport): Promise<void> {
-    const { tracker, logger } = this.deps;
+    const { tracker } = this.deps;
     await tracker.touch(plan.touch);
     await tracker.forget(plan.forget);
     // Entries of removed images are dropped in one write at the end; if edged dies before it,

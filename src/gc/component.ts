@@ -39,7 +39,7 @@ export interface GcComponentOptions {
 }
 
 export function imageGcComponent(ctx: GcContext, options: GcComponentOptions = {}) {
-  const settings = parseGcSettings(ctx.config.image_garbage_collection as RawGcSection | undefined);
+  const settings = parseGcSettings(ctx.config.image_garbage_collection);
   if (options.startupDelayMs !== undefined) settings.startupDelayMs = options.startupDelayMs;
   const logger = ctx.logger.child('image-gc');
   const images = options.images ?? new DockerImageStore(ctx.docker);

@@ -25,7 +25,7 @@ export type FileOption = keyof Applied;
 export async function readApplied(file: string): Promise<Applied> {
   try {
     const doc = JSON.parse(await fs.readFile(file, 'utf8')) as unknown;
-    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Applied) : {};
+    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc) : {};
   } catch {
     return {};
   }

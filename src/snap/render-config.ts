@@ -18,7 +18,7 @@ export function defaultConfigDoc(hostname: string): TomlDoc {
 
 export function parseToml(what: string, text: string): TomlDoc {
   try {
-    return TOML.parse(text) as TomlDoc;
+    return TOML.parse(text);
   } catch (e) {
     const line = (e as { line?: number }).line;
     throw new OptionError(`${what} is not valid TOML${line === undefined ? '' : ` (line ${line + 1})`}`, { cause: e });

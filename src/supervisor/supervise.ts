@@ -83,7 +83,7 @@ export async function supervise(o: SuperviseOptions): Promise<Outcome> {
     const first = await Promise.race<Race>([
       child.exited.then((exit) => ({ kind: 'exit', exit })),
       watch(o, child.pid, started, watchCtl.signal).then((reason) => ({ kind: 'hang', reason })),
-      aborted(watchCtl.signal).then(() => ({ kind: o.signal.aborted ? 'abort' : 'hang', reason: '' }) as Race),
+      aborted(watchCtl.signal).then(() => ({ kind: o.signal.aborted ? 'abort' : 'hang', reason: '' })),
     ]);
     o.signal.removeEventListener('abort', onAbort);
     watchCtl.abort();

@@ -8,7 +8,7 @@
  * Slow by nature (the snap build is about a minute; the snapd container about 30 s): run alone
  * with `npx jest test/e2e`.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, copyFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
 

@@ -73,7 +73,7 @@ function parseRuntime(runtime: unknown): RegistryCredential[] {
     const field = `runtime.settings.registryCredentials.${name}`;
     const c = requireObject(value, field);
     for (const key of ['address', 'username', 'password'] as const) {
-      if (typeof c[key] !== 'string' || !(c[key] as string).trim()) throw new DeploymentError('is missing or empty', { field: `${field}.${key}` });
+      if (typeof c[key] !== 'string' || !(c[key]).trim()) throw new DeploymentError('is missing or empty', { field: `${field}.${key}` });
     }
     return { name, address: c.address as string, username: c.username as string, password: c.password as string };
   });

@@ -3,7 +3,7 @@
  * ModuleSpec. Each failure is a 400 naming the field and what is expected.
  */
 import { BadRequestError } from '../../errors';
-import type { DockerConfig, ImagePullPolicy, ModuleSpec, RegistryAuth } from '../../runtime/types';
+import type { DockerConfig, ImagePullPolicy, ModuleSpec } from '../../runtime/types';
 import { checkModuleName } from '../../runtime/module-name';
 import { isObject } from '../../util/is-object';
 
@@ -43,7 +43,7 @@ function dockerConfig(name: string, config: unknown): DockerConfig {
   }
   if (settings.auth !== undefined) {
     if (!isObject(settings.auth)) fail(`module ${name}: "config.settings.auth" must be an object`);
-    result.auth = settings.auth as RegistryAuth;
+    result.auth = settings.auth;
   }
   return result;
 }

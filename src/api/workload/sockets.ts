@@ -198,7 +198,7 @@ export class WorkloadSockets {
     const real = await this.root();
     await fs.rm(moduleSocketDir(real, module), { recursive: true, force: true });
     await removeSocketFile(moduleSocketFile(real, module));
-    if (listening.some((l) => l)) this.logger.info(`workload socket for ${module} removed`);
+    if (listening.some((l) => l !== undefined)) this.logger.info(`workload socket for ${module} removed`);
   }
 
   /** Removes the directories and socket files of modules that are gone (removed while edged was not running). */

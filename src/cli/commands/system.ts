@@ -43,7 +43,7 @@ export function builder(y: Argv, ctx: CliContext, services: (ctx: CliContext) =>
           .example('$0 system logs -- -p err', 'Pass options to journalctl after --'),
       async (a) => {
         const extra = ((a['--'] as unknown[] | undefined) ?? []).map(String);
-        await services(ctx).logs({ since: a.since as string | undefined, tail: a.tail as number | undefined, follow: a.follow === true, extra, stdout: ctx.stdout, signal: ctx.signal });
+        await services(ctx).logs({ since: a.since, tail: a.tail, follow: a.follow === true, extra, stdout: ctx.stdout, signal: ctx.signal });
       },
     )
     .command('restart', 'Restart edged', (s) => s.example('$0 system restart', 'Restart edged'), async () => say(await services(ctx).restart()))

@@ -32,7 +32,7 @@ export interface DevRestartIo {
 export const realDevRestartIo: DevRestartIo = {
   procFs: realProcFs,
   readlink: (f) => fs.readlink(f),
-  kill: (pid, signal) => process.kill(pid, signal as NodeJS.Signals),
+  kill: (pid, signal) => process.kill(pid, signal),
   launch: async (spec) => {
     await fs.mkdir(path.dirname(spec.logFile), { recursive: true });
     const fd = openSync(spec.logFile, 'a', 0o600);

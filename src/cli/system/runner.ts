@@ -39,7 +39,7 @@ export type StreamRunner = (file: string, args: readonly string[], options: { st
 
 export const execaStream: StreamRunner = async (file, args, options) => {
   const child = execa(file, [...args], { reject: false, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe', buffer: false });
-  child.stdout?.pipe(options.stdout as NodeJS.WritableStream, { end: false });
+  child.stdout?.pipe(options.stdout, { end: false });
   const err: Buffer[] = [];
   child.stderr?.on('data', (c: Buffer) => err.push(c));
   const onAbort = () => child.kill('SIGTERM');

@@ -36,7 +36,7 @@ export function parseOldConfig(text: string, file: string): OldConfig {
   if (typeof doc !== 'object' || Array.isArray(doc)) {
     throw new ConfigError(`could not parse ${file}: the top level is not a mapping`, { hint: 'give the 1.1 config.yaml (usually /etc/iotedge/config.yaml)' });
   }
-  return mergeToml(OLD_DEFAULTS as Record<string, unknown>, doc as Record<string, unknown>);
+  return mergeToml(OLD_DEFAULTS, doc as Record<string, unknown>);
 }
 
 /** Typed reads of the old document; a wrong shape is a ConfigError naming the key. */

@@ -67,7 +67,7 @@ function walk(node: Node, value: unknown, path: string[], issues: ConfigIssue[])
 
 function stringValue(node: StringNode, value: string, path: string[], issues: ConfigIssue[]): void {
   if (node.enum && !node.enum.includes(value)) {
-    const near = closest(value, node.enum as string[]);
+    const near = closest(value, node.enum);
     const suggestion = distance(value.toLowerCase(), near.toLowerCase()) <= Math.max(2, near.length / 3) ? ` (did you mean "${near}"?)` : '';
     issues.push({
       path,

@@ -166,6 +166,7 @@ export class DockerModuleRuntime implements ModuleRuntime {
     await this.watch.ensure();
     // Inspect gives what the list lacks (exit code, times, env); cached per container while the
     // event stream and the list's State/Status vouch that nothing changed (see inspect-cache.ts).
+    // eslint-disable-next-line @typescript-eslint/await-thenable -- a cache hit is a value, a miss a promise
     const inspected = await Promise.all(containers.map((c) => this.cache.lookup(c) ?? this.inspectListed(c)));
     this.cache.retainOnly(containers.map((c) => c.Id));
     return inspected

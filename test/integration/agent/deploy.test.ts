@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { startTestEngine, TestEngine } from '../../helpers/engine';
 import { systemClock } from '../../../src/util/clock';
-import { deployment, Harness, removeAll, startAgent, until } from './harness';
+import { deployment, Harness, removeAll, startAgent } from './harness';
 
 let engine: TestEngine;
 let h: Harness | undefined;

@@ -42,8 +42,8 @@ it('edged killed with -9 and started again adopts the running modules', async ()
   const startEdged = (n: number): ChildProcess => {
     const child = spawn(process.execPath, [EDGED, '--config', config, '--home', home], { stdio: ['ignore', 'pipe', 'pipe'] });
     logs[n] = '';
-    child.stdout!.on('data', (d) => (logs[n] += d));
-    child.stderr!.on('data', (d) => (logs[n] += d));
+    child.stdout.on('data', (d) => (logs[n] += d));
+    child.stderr.on('data', (d) => (logs[n] += d));
     return child;
   };
   const exited = (child: ChildProcess) => new Promise((r) => child.once('exit', r));

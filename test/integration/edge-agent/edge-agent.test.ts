@@ -145,7 +145,7 @@ const call = (path, body) => new Promise((resolve, reject) => {
     expect((await container.inspect()).HostConfig.Binds).toEqual(['/usr:/usr:ro', '/usr/lib:/lib:ro', '/usr/lib64:/lib64:ro', `${h.home}/mnt/signer:/var/run/iotedge:ro`]);
     await h.ctx.runtime.start('signer');
     const exit = (await container.wait()) as { StatusCode: number };
-    const logs = demuxDockerStream((await container.logs({ stdout: true, stderr: true })) as unknown as Buffer);
+    const logs = demuxDockerStream(await container.logs({ stdout: true, stderr: true }));
     const out = logs.filter((f) => f.stream === 1).map((f) => f.text).join('');
     expect([exit.StatusCode, logs.filter((f) => f.stream === 2).map((f) => f.text).join('')]).toEqual([0, '']);
     const result = JSON.parse(out);

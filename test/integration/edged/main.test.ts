@@ -137,7 +137,7 @@ it('as a process: a real SIGTERM ends it with 0 and removes the socket', async (
   });
   let err = '';
   const listening = new Promise<void>((resolve) =>
-    child.stderr!.on('data', (c: Buffer) => {
+    child.stderr.on('data', (c: Buffer) => {
       err += c.toString();
       if (err.includes('management API listening')) resolve();
     }),

@@ -37,11 +37,11 @@ const END = Buffer.alloc(2 * BLOCK);
 export async function importTar(docker: Docker, tag: string, tar: Buffer, changes: string[] = []): Promise<string> {
   const colon = tag.lastIndexOf(':');
   const [repo, t] = colon > tag.lastIndexOf('/') ? [tag.slice(0, colon), tag.slice(colon + 1)] : [tag, 'latest'];
-  const stream = (await docker.importImage(Readable.from([tar]) as unknown as string, {
+  const stream = (await docker.importImage(Readable.from([tar]), {
     repo,
     tag: t,
     ...(changes.length ? { changes } : {}),
-  })) as NodeJS.ReadableStream;
+  }));
   await new Promise<void>((resolve, reject) =>
     docker.modem.followProgress(stream, (err: Error | null, out: { error?: string }[]) => {
       const failed = err ?? (out.find((o) => o.error) ? new Error(out.find((o) => o.error)!.error) : null);

@@ -80,7 +80,7 @@ describe('collector and deployment race', () => {
         desired = [IMAGE];
         if (!(await store.resolve(IMAGE))) {
           pulls++;
-          await drain(await engine.docker.loadImage(Readable.from([saved]) as unknown as string));
+          await drain(await engine.docker.loadImage(Readable.from([saved])));
         }
         await runtime.create({
           name: 'racer',

@@ -43,7 +43,7 @@ it('runs passes of different modules concurrently, one at a time per module', as
 
 it('a full pass waits for running module passes, runs alone, and covers requests made meanwhile', async () => {
   const { q, log, finish } = harness();
-  q.module('a');
+  void q.module('a');
   const full = q.full();
   const b = q.module('b');
   await flushMicrotasks();

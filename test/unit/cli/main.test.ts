@@ -128,7 +128,7 @@ describe('usage errors exit 2 with one line', () => {
 });
 
 test('iotedge version prints "iotedge <package.json version>"', async () => {
-  // eslint-disable-next-line @typescript-eslint/no-var-requires
+   
   const { version } = require('../../../package.json') as { version: string };
   const r = await cli(['version'], fakeRuntime({}));
   expect(r).toEqual({ code: 0, stdout: `iotedge ${version}\n`, stderr: '' });

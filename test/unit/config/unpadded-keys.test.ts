@@ -31,7 +31,7 @@ describe('unpadded symmetric keys', () => {
     const keys = [];
     for (const k of [PADDED, UNPADDED]) {
       const config = parseSuperConfig(render(k), { home });
-      const plan = await planProvisioning(config as never);
+      const plan = await planProvisioning(config);
       keys.push((plan.credentials as { key: Buffer }).key);
     }
     expect(keys[0]).toEqual(KEY);

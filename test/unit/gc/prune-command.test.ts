@@ -118,7 +118,7 @@ describe('prune-images over the management API', () => {
     const { ctx } = cli();
     const e = await pruneImages({}, ctx).catch((x) => x);
     expect(formatError(e)).toContain('image garbage collection is not running in this edged');
-    handle = { ...({} as ImageGcHandle), run: async () => report(false) } as ImageGcHandle;
+    handle = { ...({} as ImageGcHandle), run: async () => report(false) };
     const bad = await fetchStatus(`/images/prune?api-version=2022-08-03&dryRun=maybe`);
     expect(bad.status).toBe(400);
     expect(bad.body).toContain('dryRun must be true or false');
