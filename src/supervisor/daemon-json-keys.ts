@@ -39,7 +39,7 @@ export function daemonKeyProblem(key: string): string | undefined {
   if (KNOWN.has(key)) return undefined;
   const sameButCase = BY_LOWER.get(key.toLowerCase());
   if (sameButCase) return `"${key}" is not dockerd's spelling: its keys are case-sensitive, write "${sameButCase}"`;
-  const near = closest(key.toLowerCase(), DAEMON_JSON_KEYS as string[]);
+  const near = closest(key.toLowerCase(), DAEMON_JSON_KEYS);
   return `"${key}" is not a dockerd option${distance(key.toLowerCase(), near) <= 3 ? ` (did you mean "${near}"?)` : ''}`;
 }
 
