@@ -15,10 +15,19 @@ export interface UnixListener {
   close(): Promise<void>;
 }
 
+/** The longest path a unix socket may have on Linux (sun_path is 108 bytes with its NUL). */
+export const UNIX_SOCKET_PATH_MAX = 107;
+
 export function socketPathOf(uri: string): string {
   const unix = parseUnixUri(uri);
   if (!unix) throw new ConfigError(`unsupported listen URI "${uri}"`, { hint: 'use unix:///absolute/path/to/socket' });
   if ('problem' in unix) throw new ConfigError(`listen URI "${uri}" ${unix.problem}`, { hint: 'use unix:///absolute/path/to/socket' });
+  const bytes = Buffer.byteLength(unix.path);
+  if (bytes > UNIX_SOCKET_PATH_MAX) {
+    throw new ConfigError(`socket path ${unix.path} is ${bytes} bytes long; a unix socket path may have at most ${UNIX_SOCKET_PATH_MAX}`, {
+      hint: 'use a shorter directory (edged --home, or the [listen] URI)',
+    });
+  }
   return unix.path;
 }
 

@@ -11,13 +11,14 @@
  * Containers created before directories were bound have `<home>/mnt/<module>.sock` bound as a
  * file: for those, that file is served too (`serveSocketFile`).
  */
+import { createHash } from 'node:crypto';
 import { promises as fs } from 'node:fs';
 import type { RequestListener } from 'node:http';
 import * as path from 'node:path';
 import { checkModuleName, isModuleName } from '../../runtime/module-name';
 import type { Logger } from '../../util/log';
 import { HttpApi } from '../http/server';
-import { UnixListener, listenUnix } from '../http/unix-listener';
+import { UNIX_SOCKET_PATH_MAX, UnixListener, listenUnix } from '../http/unix-listener';
 import { ModuleSocketDir, rewriteSocketBinds } from './binds';
 import { WorkloadDeps, workloadApi } from './routes';
 
@@ -32,8 +33,15 @@ export const MNT_DIR_MODE = 0o700;
 /** The socket's name in a module's directory: that of the path modules connect to (/var/run/iotedge/workload.sock). */
 export const WORKLOAD_SOCKET_NAME = 'workload.sock';
 
+/**
+ * `<home>/mnt/<module>`, or, when `<dir>/workload.sock` would not fit a unix socket path (a long
+ * name, a long home), `<home>/mnt/_<hash of the name>`: a name no module can have (module names
+ * start with a letter or digit), the same for the same module every time.
+ */
 export function moduleSocketDir(home: string, module: string): string {
-  return path.join(home, 'mnt', module);
+  const dir = path.join(home, 'mnt', module);
+  if (Buffer.byteLength(path.join(dir, WORKLOAD_SOCKET_NAME)) <= UNIX_SOCKET_PATH_MAX) return dir;
+  return path.join(home, 'mnt', `_${createHash('sha256').update(module).digest('hex').slice(0, 16)}`);
 }
 
 export function moduleSocketPath(home: string, module: string, name = WORKLOAD_SOCKET_NAME): string {
@@ -203,14 +211,17 @@ export class WorkloadSockets {
 
   /** Removes the directories and socket files of modules that are gone (removed while edged was not running). */
   async prune(existing: readonly string[]): Promise<void> {
-    const keep = new Set(existing);
-    const mnt = path.join(await this.root(), 'mnt');
+    const real = await this.root();
+    const mnt = path.join(real, 'mnt');
+    const served = [...this.modules.keys()];
+    const keepDirs = new Set([...existing, ...served].map((m) => path.basename(moduleSocketDir(real, m))));
+    const keepFiles = new Set([...existing, ...this.files.keys()]);
     const entries = await fs.readdir(mnt, { withFileTypes: true }).catch(() => []);
     for (const e of entries) {
-      const module = e.isDirectory() ? e.name : e.isSocket() && e.name.endsWith('.sock') ? e.name.slice(0, -'.sock'.length) : undefined;
-      if (module === undefined || keep.has(module) || (e.isDirectory() ? this.modules : this.files).has(module)) continue;
+      const socketFile = e.isSocket() && e.name.endsWith('.sock') ? e.name.slice(0, -'.sock'.length) : undefined;
+      if (e.isDirectory() ? keepDirs.has(e.name) : socketFile === undefined || keepFiles.has(socketFile)) continue;
       await fs.rm(path.join(mnt, e.name), { recursive: true, force: true });
-      this.logger.info(`Removed the workload socket${e.isDirectory() ? ' directory' : ''} of ${module}: no such module`);
+      this.logger.info(`Removed the workload socket${e.isDirectory() ? ' directory' : ''} ${e.name}: no such module`);
     }
   }
 

@@ -4,7 +4,7 @@
  * stopped and started again on the same home and engine, as edged restarting.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { until } from '../../helpers/until';
@@ -43,10 +43,13 @@ export interface Harness {
 export interface HarnessOptions {
   /** More binds for edgeAgent's container (e.g. the host's node, to make requests from inside). */
   agentBinds?: string[];
+  /** edged's home (created if missing, removed at the end); default a new temporary directory. */
+  home?: string;
 }
 
 export async function startHarness(engine: TestEngine, options: HarnessOptions = {}): Promise<Harness> {
-  const home = mkdtempSync(path.join(os.tmpdir(), 'edged-id-'));
+  const home = options.home ?? mkdtempSync(path.join(os.tmpdir(), 'edged-id-'));
+  mkdirSync(home, { recursive: true, mode: 0o700 });
   const tls = makeTestTls();
   const deviceKey = randomBytes(32);
   const hub = await startFakeIotHub({ tls, hubHostname: HUB, deviceId: DEVICE, deviceKey });

@@ -84,3 +84,49 @@ it('prunes what modules removed while edged was down left, and nothing else', as
     await new Promise<void>((r) => stale.close(() => r()));
   }
 });
+
+describe('long module names (a unix socket path has at most 107 bytes)', () => {
+  /** A home of exactly the snap's length: /var/snap/azure-iot-edge/common/var/lib/aziot/edged. */
+  const SNAP_HOME_LENGTH = '/var/snap/azure-iot-edge/common/var/lib/aziot/edged'.length;
+  const snapLongHome = () => {
+    const h = path.join(home, 'x'.repeat(SNAP_HOME_LENGTH - home.length - 1));
+    mkdirSync(h);
+    expect(h.length).toBe(SNAP_HOME_LENGTH);
+    return h;
+  };
+
+  it('keeps the readable directory while <dir>/workload.sock fits, and derives a short one past it', async () => {
+    const h = snapLongHome();
+    const s = new WorkloadSockets(h, {} as WorkloadDeps, memoryLogger());
+    try {
+      const fits = 'a'.repeat(107 - `${h}/mnt//workload.sock`.length);
+      expect(fits).toHaveLength(37);
+      expect(await s.ensure(fits)).toBe(path.join(h, 'mnt', fits, 'workload.sock'));
+      const long = `m${'o'.repeat(126)}x`;
+      expect(long).toHaveLength(128);
+      const p = await s.ensure(long);
+      expect(p).toMatch(new RegExp(`^${h}/mnt/_[0-9a-f]{16}/workload\\.sock$`));
+      expect(Buffer.byteLength(p)).toBeLessThanOrEqual(107);
+      expect(isSocket(p)).toBe(true);
+      expect((await s.layoutOf(long)).dir).toBe(path.dirname(p));
+      // What upstream's edgeAgent asks for becomes the short directory, where the container still looks.
+      expect(await s.adaptBinds(long, [`${h}/mnt/${long}.sock:/var/run/iotedge/workload.sock`])).toEqual([`${path.dirname(p)}:/var/run/iotedge:ro`]);
+      await s.prune([fits, long]);
+      expect(isSocket(p)).toBe(true);
+      await s.remove(long);
+      expect(existsSync(path.dirname(p))).toBe(false);
+    } finally {
+      await s.close();
+    }
+  });
+
+  it('names the limit when even the short directory does not fit', async () => {
+    const h = path.join(home, 'y'.repeat(90));
+    const s = new WorkloadSockets(h, {} as WorkloadDeps, memoryLogger());
+    try {
+      await expect(s.ensure('m1')).rejects.toThrow(/socket path .*\/workload\.sock is 1[0-9]{2} bytes long; a unix socket path may have at most 107/);
+    } finally {
+      await s.close();
+    }
+  });
+});
