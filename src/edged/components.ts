@@ -9,9 +9,9 @@
  *  - the agent fills ctx.moduleStatus / ctx.reportedState / ctx.desiredImages, the identity
  *    component ctx.identities / ctx.reprovision, the image GC ctx.imageGc.
  */
-import { imageGcComponent } from '../gc/component';
+import { imageGcComponent } from './image-gc-component';
 import { identityComponentFor } from '../identity/component';
-import { createLocalDeploymentComponent } from '../agent/component';
+import { createLocalDeploymentComponent } from './local-deployment-component';
 import type { Component, EdgedContext } from './context';
 
 export const WORKLOAD_COMPONENT = 'workload';

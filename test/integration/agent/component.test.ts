@@ -7,7 +7,7 @@ import { mkdtempSync, promises as fs, statSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTestEngine, TestEngine } from '../../helpers/engine';
-import { createLocalDeploymentComponent, LocalDeploymentComponent } from '../../../src/agent/component';
+import { createLocalDeploymentComponent, LocalDeploymentComponent } from '../../../src/edged/local-deployment-component';
 import type { EdgedContext } from '../../../src/edged/context';
 import { DockerModuleRuntime } from '../../../src/runtime/docker/runtime';
 import { systemClock } from '../../../src/util/clock';

@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLocalDeploymentComponent } from '../../../src/agent/component';
+import { createLocalDeploymentComponent } from '../../../src/edged/local-deployment-component';
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { Component, EdgedContext } from '../../../src/edged/context';

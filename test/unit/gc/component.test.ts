@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { ConfigError } from '../../../src/errors';
-import { imageGcComponent, type GcContext } from '../../../src/gc/component';
+import { imageGcComponent, type GcContext } from '../../../src/edged/image-gc-component';
 import { ImageTrackingRuntime, trackerOf } from '../../../src/gc/tracking-runtime';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPORTED_STATE_FILE } from '../../../src/agent/component';
+import { REPORTED_STATE_FILE } from '../../../src/edged/local-deployment-component';
 import { snapPaths } from '../../../src/snap/paths';
 import { composeHealth, modulesHealth } from '../../../src/supervisor/health-compose';
 import { healthBoard, memoryHealth } from '../../../src/supervisor/health';

@@ -5,11 +5,11 @@
  * desiredImages.
  */
 import * as path from 'node:path';
-import type { Component, EdgedContext } from '../edged/context';
-import { Agent } from './agent';
-import { DeploymentFileWatcher } from './file-watcher';
-import { localDeploymentSettings } from './settings';
-import { DeploymentStatusCode } from './types';
+import type { Component, EdgedContext } from './context';
+import { Agent } from '../agent/agent';
+import { DeploymentFileWatcher } from '../agent/file-watcher';
+import { localDeploymentSettings } from '../agent/settings';
+import { DeploymentStatusCode } from '../agent/types';
 
 export const REPORTED_STATE_FILE = 'reported-state.json';
 

@@ -11,11 +11,11 @@ import type { ModuleRuntime } from '../runtime/types';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import type { Mutex } from '../util/mutex';
-import { ImageCollector } from './collector';
-import { ImageGcService, type ImageGcHandle } from './service';
-import { parseGcSettings, type RawGcSection } from './settings';
-import { ImageUseTracker, trackerFile } from './tracker';
-import { ImageTrackingRuntime, trackerOf } from './tracking-runtime';
+import { ImageCollector } from '../gc/collector';
+import { ImageGcService, type ImageGcHandle } from '../gc/service';
+import { parseGcSettings, type RawGcSection } from '../gc/settings';
+import { ImageUseTracker, trackerFile } from '../gc/tracker';
+import { ImageTrackingRuntime, trackerOf } from '../gc/tracking-runtime';
 
 /** The parts of edged's context the collector uses (structurally a subset of EdgedContext). */
 export interface GcContext {
