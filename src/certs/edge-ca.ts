@@ -8,7 +8,7 @@ import { KeyObject, X509Certificate, createPrivateKey, createPublicKey } from 'n
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, EdgeError } from '../errors';
-import { filePathOf, readConfigFile } from '../identity/secrets';
+import { filePathOf, readConfigFile } from '../config/secrets';
 import { writeFileAtomic } from '../util/atomic-write';
 import { Clock, systemClock } from '../util/clock';
 import type { Logger } from '../util/log';

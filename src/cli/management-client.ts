@@ -25,9 +25,7 @@ import type {
   SystemResources,
 } from '../runtime/types';
 import { DEFAULT_MANAGEMENT_API_VERSION } from '../api/management/versions';
-import type { ModuleDetails, ModuleSpecBody } from '../api/management/wire';
-import type { GcReport } from '../gc/report';
-import type { GcStatus } from '../gc/service';
+import type { GcReport, GcStatus, ModuleDetails, ModuleSpecBody } from '../api/management/wire';
 import { parseHost, type Endpoint } from './host';
 import { readBody, send, type RequestOptions } from './http';
 

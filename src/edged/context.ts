@@ -5,6 +5,7 @@
 import type Docker from 'dockerode';
 import type { ManagementContext } from '../api/management/context';
 import type { SuperConfig } from '../config/types';
+import type { ImageGcHandle } from '../gc/service';
 import type { ModuleRuntime } from '../runtime/types';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
@@ -29,6 +30,8 @@ export interface EdgedContext extends ManagementContext {
   fatal?: (e: Error) => void;
   /** The images the current desired deployment references (filled by the agent, read by image GC). */
   desiredImages?: () => Promise<string[]> | string[];
+  /** The image garbage collector, as the API and the agent's reported state use it (filled by image GC). */
+  imageGc?: ImageGcHandle;
 }
 
 /** A part of edged with a lifetime: started in list order, stopped in reverse. */

@@ -9,7 +9,8 @@ import type { Logger } from '../util/log';
 import type { Mutex } from '../util/mutex';
 import { planCollection, type CollectionFacts, type CollectionPlan, type Removal } from './plan';
 import { refNamesImage } from './refs';
-import { reported, summarize, formatBytes, imageName, type GcReport, type SkipReason } from './report';
+import type { GcReport, SkipReason } from '../api/management/wire';
+import { reported, summarize, formatBytes, imageName } from './report';
 import type { ImageUseTracker } from './tracker';
 
 export interface CollectorDeps {

@@ -6,15 +6,9 @@
  */
 import type { ImageInfo } from '../runtime/images';
 import { refNamesImage } from './refs';
+import type { KeepReason } from '../api/management/wire';
 import type { TrackedImage } from './tracker';
 
-export type KeepReason =
-  | 'not-edge-owned'
-  | 'in-use'
-  | 'edge-agent'
-  | 'desired'
-  | 'in-flight'
-  | 'recently-used';
 
 export interface CollectionFacts {
   now: number;

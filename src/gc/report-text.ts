@@ -1,6 +1,6 @@
 /** Image garbage collection in words: what `iotedge system prune-images` and `system status` print. */
-import { formatBytes, imageName, type GcReport } from './report';
-import type { GcStatus } from './service';
+import type { GcReport, GcStatus } from '../api/management/wire';
+import { formatBytes, imageName } from './report';
 
 /** What prune-images prints: one line per image, then the totals. */
 export function formatPruneReport(r: GcReport): string {

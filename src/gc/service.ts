@@ -9,19 +9,11 @@ import { writeFileAtomic } from '../util/atomic-write';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import type { ImageCollector, RunOptions } from './collector';
-import type { GcReport } from './report';
+import type { GcReport, GcStatus } from '../api/management/wire';
 import { firstRunAt, nextRunAfter, systemUtcOffset, type UtcOffset } from './schedule';
 import { formatCleanupTime, formatDuration, type GcSettings } from './settings';
 import type { ImageUseTracker } from './tracker';
 
-export interface GcStatus {
-  enabled: boolean;
-  settings: { cleanup_recurrence: string; image_age_cleanup_threshold: string; cleanup_time: string; startup_delay: string };
-  trackedImages: number;
-  running: boolean;
-  nextRunAt?: string;
-  lastRun?: GcReport;
-}
 
 /** What edged's other parts see (ctx.imageGc). */
 export interface ImageGcHandle {

@@ -32,7 +32,7 @@ import { LocalModuleRuntime } from './local-modules';
 import { HubIdentityManager } from './manager';
 import { planProvisioning, ProvisioningPlan } from './provisioning/plan';
 import { provision } from './provisioning/provision';
-import { readConfigFile } from './secrets';
+import { readConfigFile } from '../config/secrets';
 import { IdentityStore } from './store';
 
 export const IDENTITY_COMPONENT_NAME = 'workload';

@@ -2,12 +2,12 @@
  * What the management API needs from edged. The optional slots are filled by components
  * (agent, identity) possibly after the API started, so handlers read them at request time.
  */
-import type { ImageGcHandle } from '../../gc/service';
 import type { IdentityManager } from '../../identity/types';
 import type { ModuleRuntime } from '../../runtime/types';
 import type { SuperConfig } from '../../config/types';
 import type { Clock } from '../../util/clock';
 import type { Logger } from '../../util/log';
+import type { GcReport, GcStatus } from './wire';
 import type { Mutex } from '../../util/mutex';
 
 export interface ModuleStatusOverlay {
@@ -29,5 +29,11 @@ export interface ManagementContext {
   reportedState?: () => Promise<object>;
   reprovision?: () => Promise<void>;
   /** The image garbage collector (GET /images/gc, POST /images/prune). */
-  imageGc?: ImageGcHandle;
+  imageGc?: ImageGcApi;
+}
+
+/** What the management API asks of the image garbage collector. */
+export interface ImageGcApi {
+  run(options?: { dryRun?: boolean }): Promise<GcReport>;
+  status(): Promise<GcStatus>;
 }

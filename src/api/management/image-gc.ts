@@ -4,11 +4,11 @@
  *   POST /images/prune[?dryRun=true]  runs a collection now (for `iotedge system prune-images`)
  */
 import { BadRequestError, NotImplementedError } from '../../errors';
-import type { ImageGcHandle } from '../../gc/service';
+import type { ImageGcApi } from './context';
 import type { Route } from '../http/types';
 
-export function imageGcRoutes(gc: () => ImageGcHandle | undefined): Route[] {
-  const need = (): ImageGcHandle => {
+export function imageGcRoutes(gc: () => ImageGcApi | undefined): Route[] {
+  const need = (): ImageGcApi => {
     const handle = gc();
     if (!handle) {
       throw new NotImplementedError('image garbage collection is not running in this edged', {

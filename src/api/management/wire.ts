@@ -33,3 +33,51 @@ export interface ModuleSpecBody {
   imagePullPolicy?: 'On-Create' | 'Never';
   config: { settings: ModuleSettings & { auth?: unknown }; env: EnvVar[] };
 }
+
+/** Image garbage collection (not upstream routes): GET /images/gc answers a GcStatus, POST /images/prune a GcReport. */
+export type KeepReason =
+  | 'not-edge-owned'
+  | 'in-use'
+  | 'edge-agent'
+  | 'desired'
+  | 'in-flight'
+  | 'recently-used';
+
+export interface ReportedImage {
+  id: string;
+  tags: string[];
+  size: number;
+  /** ISO time of the last use edged recorded, for tracked images. */
+  lastUsed?: string;
+}
+
+export type SkipReason = 'in-use' | 'used-since-planning' | 'in-flight' | 'already-gone' | 'error';
+
+export interface GcReport {
+  trigger: 'schedule' | 'manual';
+  /** A dry run lists what a run would remove now and changes nothing. */
+  dryRun: boolean;
+  startedAt: string;
+  finishedAt: string;
+  /** Removed images (would-be removed in a dry run). */
+  removed: ReportedImage[];
+  /** Images planned for removal that stayed, and why (e.g. a container started using one). */
+  skipped: (ReportedImage & { reason: SkipReason; detail?: string })[];
+  /** Edge-owned images kept, with the reason. */
+  kept: (ReportedImage & { reason: KeepReason })[];
+  /** Images on the engine that edged never pulled or created containers from: never touched. */
+  foreignImages: number;
+  /** Sum of the removed images' sizes as the engine reported them. */
+  bytesFreed: number;
+  /** Set when the run stopped early (e.g. the engine went away); what was done is still listed. */
+  error?: string;
+}
+
+export interface GcStatus {
+  enabled: boolean;
+  settings: { cleanup_recurrence: string; image_age_cleanup_threshold: string; cleanup_time: string; startup_delay: string };
+  trackedImages: number;
+  running: boolean;
+  nextRunAt?: string;
+  lastRun?: GcReport;
+}

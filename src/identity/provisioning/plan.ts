@@ -8,7 +8,7 @@ import { parseDeviceConnectionString, type DeviceConnectionString } from '../../
 import { ConfigError } from '../../errors';
 import type { DpsProvisioning, Provisioning, SuperConfig } from '../../config/types';
 import { deriveGroupDeviceKey } from '../sas';
-import { filePathOf, notSupported, readConfigFile, resolveSymmetricKey } from '../secrets';
+import { filePathOf, notSupported, readConfigFile, resolveSymmetricKey } from '../../config/secrets';
 
 export type DeviceCredentials =
   | { type: 'sas'; key: Buffer }

@@ -11,8 +11,8 @@ import { run as pruneImages } from '../../../src/cli/commands/prune-images';
 import { formatError } from '../../../src/errors';
 import { ManagementClient } from '../../../src/cli/management-client';
 import { formatGcStatus } from '../../../src/gc/report-text';
-import type { GcReport } from '../../../src/gc/report';
-import type { GcStatus, ImageGcHandle } from '../../../src/gc/service';
+import type { GcReport, GcStatus } from '../../../src/api/management/wire';
+import type { ImageGcHandle } from '../../../src/gc/service';
 import { memoryLogger } from '../../../src/util/log';
 
 const report = (dryRun: boolean): GcReport => ({

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { RunOptions } from '../../../src/gc/collector';
-import type { GcReport } from '../../../src/gc/report';
+import type { GcReport } from '../../../src/api/management/wire';
 import { ImageGcService, lastRunFile } from '../../../src/gc/service';
 import { parseGcSettings, type GcSettings } from '../../../src/gc/settings';
 import { ImageUseTracker, trackerFile } from '../../../src/gc/tracker';

@@ -6,7 +6,7 @@ import { promises as fs } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { ConfigError } from '../errors';
 import { decodeBase64Key } from '../util/base64';
-import type { SecretRef } from '../config/types';
+import type { SecretRef } from './types';
 
 export function notSupported(what: string, setting: string): ConfigError {
   return new ConfigError(`${setting}: ${what} is not supported by this appliance`, {
