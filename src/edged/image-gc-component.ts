@@ -13,7 +13,7 @@ import type { Logger } from '../util/log';
 import type { Mutex } from '../util/mutex';
 import { ImageCollector } from '../gc/collector';
 import { ImageGcService, type ImageGcHandle } from '../gc/service';
-import { parseGcSettings, type RawGcSection } from '../gc/settings';
+import { parseGcSettings, type RawGcSection } from '../config/image-gc';
 import { ImageUseTracker, trackerFile } from '../gc/tracker';
 import { ImageTrackingRuntime, trackerOf } from '../gc/tracking-runtime';
 

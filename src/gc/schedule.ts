@@ -3,7 +3,7 @@
  * at cleanup_time every `recurrence` days. Computed on local calendar days, so a daylight-saving
  * change does not shift the hour. Pure functions of the times given.
  */
-import type { GcSettings } from './settings';
+import type { GcSettings } from '../config/image-gc';
 
 const DAY = 24 * 60 * 60 * 1000;
 

@@ -11,7 +11,7 @@ import type { Logger } from '../util/log';
 import type { ImageCollector, RunOptions } from './collector';
 import type { GcReport, GcStatus } from '../api/management/wire';
 import { firstRunAt, nextRunAfter, systemUtcOffset, type UtcOffset } from './schedule';
-import { formatCleanupTime, formatDuration, type GcSettings } from './settings';
+import { formatCleanupTime, formatDuration, type GcSettings } from '../config/image-gc';
 import type { ImageUseTracker } from './tracker';
 
 

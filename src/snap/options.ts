@@ -5,7 +5,7 @@
  */
 import { checkFormat } from '../config/schema/formats';
 import type { EdgeError } from '../errors';
-import { validateSnapOption } from '../gc/settings';
+import { validateSnapOption } from '../config/image-gc';
 import { isLogLevel, type LogLevel } from '../util/log';
 import { OptionError } from './errors';
 

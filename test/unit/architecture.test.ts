@@ -79,8 +79,6 @@ const EXCEPTIONS: Record<string, string> = {
   'cli/check/probes.ts -> runtime/docker/client.ts': "check probes the engine itself (as upstream's runs docker), not the module runtime",
   'cli/commands/support-bundle.ts -> runtime/docker/client.ts': "the bundle records the engine's own info and version",
   'cli/system/where.ts -> snap/paths.ts': 'snap paths are not yet a platform layer below the CLI',
-  'config/schema/formats.ts -> gc/settings.ts': "GC settings are validated by gc/, not by the config schema's own nodes",
-  'snap/options.ts -> gc/settings.ts': 'image-gc.* snap options are validated by gc/, not by schema rows',
   'snap/hooks/configure.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
   'snap/hooks/lifecycle.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
   'snap/hooks/lifecycle.ts -> supervisor/bridge.ts': 'the bridge clean-up lives in supervisor/, which the hooks import',

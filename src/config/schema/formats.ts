@@ -1,7 +1,7 @@
 /** String formats of the super-config. Messages never include the value (it may be a secret). */
 import type { Format } from './types';
 import { isBase64Key } from '../../util/base64';
-import { parseCleanupTime, parseDuration, parseRecurrence } from '../../gc/settings';
+import { parseCleanupTime, parseDuration, parseRecurrence } from '../image-gc';
 
 export type FormatProblem = { kind: 'error' | 'unsupported'; reason: string };
 
@@ -31,7 +31,7 @@ export function checkFormat(format: Format, value: string): FormatProblem | unde
   }
 }
 
-/** One parser per notation: the image collector's (src/gc/settings) decides what the config accepts. */
+/** One parser per notation: the image-GC settings' (src/config/image-gc.ts) decide what the config accepts. */
 function accepts(parse: () => unknown, reason: string): FormatProblem | undefined {
   try {
     parse();

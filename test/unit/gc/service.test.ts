@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type { RunOptions } from '../../../src/gc/collector';
 import type { GcReport } from '../../../src/api/management/wire';
 import { ImageGcService, lastRunFile } from '../../../src/gc/service';
-import { parseGcSettings, type GcSettings } from '../../../src/gc/settings';
+import { parseGcSettings, type GcSettings } from '../../../src/config/image-gc';
 import { ImageUseTracker, trackerFile } from '../../../src/gc/tracker';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';

@@ -6,7 +6,7 @@ import {
   parseGcSettings,
   parseRecurrence,
   validateSnapOption,
-} from '../../../src/gc/settings';
+} from '../../../src/config/image-gc';
 
 const H = 3600_000;
 const D = 24 * H;
