@@ -4,7 +4,9 @@
  * Full passes run alone and hold the deployment lock, so the image collector never removes an
  * image a pass is about to use; passes for single modules (restarts) run concurrently.
  */
+import { promises as fs } from 'node:fs';
 import { NotFoundError } from '../errors';
+import { writeFileAtomic } from '../util/atomic-write';
 import type { ModuleRuntime, RuntimeEvent } from '../runtime/types';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
@@ -33,6 +35,12 @@ export interface AgentOptions {
   lock: Mutex;
   /** Where the reported state is written (atomically); none: kept in memory only. */
   reportedStateFile?: string;
+  /**
+   * Where an engine outage in progress is recorded, so an edged started while (or after) the engine
+   * was away still knows the modules stopped with it (the exits the run before saw are then its
+   * reported state's, which alone would keep their backoff).
+   */
+  outageFile?: string;
   settings?: Partial<RestartSettings>;
   /** More sections of the reported state from other parts of edged (the image collector's last run). */
   reportedExtras?: () => Record<string, unknown>;
@@ -110,6 +118,10 @@ export class Agent {
       this.lastDesiredVersion = previous.lastDesiredVersion;
     }
     this.watchedSince = this.clock.now();
+    if (this.options.outageFile) {
+      const from = Number(JSON.parse(await fs.readFile(this.options.outageFile, 'utf8').catch(() => '{}')).from);
+      if (Number.isFinite(from)) this.outageFrom = from;
+    }
     this.watcher = watchEvents(
       {
         runtime: this.runtime,
@@ -117,7 +129,7 @@ export class Agent {
         logger: this.log,
         onEvent: (e) => this.onEvent(e),
         onReconnect: () => void this.kick(),
-        onDown: () => (this.outageFrom ??= this.clock.now() - ENGINE_STOP_GRACE_MS),
+        onDown: () => this.engineDown(),
       },
       this.abort.signal,
     );
@@ -270,12 +282,20 @@ export class Agent {
     return { watchedSince: this.watchedSince, outages: [...this.outages, ...open] };
   }
 
+  private engineDown(): void {
+    if (this.outageFrom !== undefined) return;
+    this.outageFrom = this.clock.now() - ENGINE_STOP_GRACE_MS;
+    const file = this.options.outageFile;
+    if (file) void writeFileAtomic(file, JSON.stringify({ from: this.outageFrom }) + '\n', { mode: 0o600 }).catch(() => undefined);
+  }
+
   /** A full list answered: the engine is back, its outage ends now. */
   private engineBack(now: number): void {
     if (this.outageFrom === undefined) return;
     this.outages.push({ from: this.outageFrom, to: now });
     this.outages.splice(0, Math.max(0, this.outages.length - KEPT_OUTAGES));
     this.outageFrom = undefined;
+    if (this.options.outageFile) void fs.rm(this.options.outageFile, { force: true });
   }
 
   private async observe(name: string): Promise<CurrentModule[]> {

@@ -12,6 +12,7 @@ import { localDeploymentSettings } from '../agent/settings';
 import { DeploymentStatusCode } from '../agent/types';
 
 export const REPORTED_STATE_FILE = 'reported-state.json';
+export const ENGINE_OUTAGE_FILE = 'engine-outage.json';
 
 export interface LocalDeploymentComponent extends Component {
   /** Resolves when the deployment file's current content has been applied. */
@@ -47,6 +48,7 @@ export function createLocalDeploymentComponent(ctx: EdgedContext): LocalDeployme
         logger: log,
         lock: ctx.deploymentLock,
         reportedStateFile: path.join(ctx.home, REPORTED_STATE_FILE),
+        outageFile: path.join(ctx.home, ENGINE_OUTAGE_FILE),
         settings: settings.restart,
         reportedExtras: () => ctx.imageGc?.reportedState() ?? {},
       });

@@ -47,7 +47,9 @@ export class FakeRuntime implements ModuleRuntime {
     this.calls.push(`create ${spec.name}`);
     if (this.modules.has(spec.name)) throw new ConflictError(`module ${spec.name} already exists`);
     if (spec.imagePullPolicy === 'on-create') await this.pull(spec.config);
-    const labels = { [OWNER_LABEL]: OWNER_VALUE, [ORIGINAL_IMAGE_LABEL]: spec.config.image };
+    // The agent's labels (its spec hash) as the engine keeps them, then the owner labels.
+    const given = (spec.config.createOptions?.Labels ?? {}) as Record<string, string>;
+    const labels = { ...given, [OWNER_LABEL]: OWNER_VALUE, [ORIGINAL_IMAGE_LABEL]: spec.config.image };
     this.modules.set(spec.name, {
       id: `fake${String(++this.counter).padStart(12, '0')}`,
       name: spec.name,
