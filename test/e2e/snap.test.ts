@@ -34,7 +34,7 @@ interface Run {
   stderr: string;
 }
 
-function sh(cmd: string, args: string[], e: NodeJS.ProcessEnv = env, timeoutMs = 10 * 60_000): Run {
+function sh(cmd: string, args: string[], e: NodeJS.ProcessEnv = env, timeoutMs = 30 * 60_000): Run {
   const r = spawnSync(cmd, args, { env: e, encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
   if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
@@ -115,7 +115,8 @@ beforeAll(() => {
   must(LAB, ['start', NAME, dir], process.env);
   mustInLab('snap', 'install', '--dangerous', '/snaps/snapd_stub.snap');
   mustInLab('snap', 'install', '--dangerous', '/snaps/core24_glibc.snap');
-});
+  // A first build on a fresh, loaded 2-core machine (debootstrap, engine debs, mksquashfs) takes minutes.
+}, 45 * 60_000);
 
 afterAll(() => {
   writeFileSync(path.join(ROOT, '.tmp', 'e2e-figures.json'), JSON.stringify(figures, null, 2) + '\n');
