@@ -58,6 +58,10 @@ bench: build
 bench-quick: build
 	@BENCH_QUICK=1 node bench/run.js
 
+# Idle memory of the appliance's Node processes over SOAK_MINUTES (default 60), sampled every 30 s.
+soak: build
+	@node bench/run.js soak
+
 snap:
 	snapcraft pack
 

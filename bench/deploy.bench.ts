@@ -14,6 +14,9 @@
  *     `node bin/edged` started until all 10 run, against one `docker start` of the 10
  *     (goal <= 1.2x).
  *   node bench/run.js deploy        (BENCH_QUICK=1: 10 modules, one round)
+ * BENCH_COMPARE=<another checkout>/bin/edged adds that edged to the cold deployments, in the same
+ * rounds (the two never run at once: each round stops one and starts the other), for a before /
+ * after figure of a change.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -81,14 +84,36 @@ async function edgedClear(b: Bench): Promise<void> {
   }
 }
 
-async function coldDeployments(b: Bench): Promise<void> {
+/** Stops edged, runs `fn` with `entry`'s edged on the same files instead, and starts edged again. */
+async function withOtherEdged<T>(b: Bench, current: { edged?: EdgedProcess }, entry: string, fn: () => Promise<T>): Promise<T> {
+  await current.edged?.stop();
+  const other = spawnEdged({ dir: b.dir, engineHost: b.engine.host, toml: b.toml, entry });
+  try {
+    await other.ready();
+    return await fn();
+  } finally {
+    await other.stop();
+    current.edged = spawnEdged({ dir: b.dir, engineHost: b.engine.host, toml: b.toml });
+    await current.edged.ready();
+  }
+}
+
+async function coldDeployments(b: Bench, current: { edged?: EdgedProcess }): Promise<void> {
+  const compare = process.env.BENCH_COMPARE;
   for (const n of sizes([10, 50, 100], [10])) {
     const names = nameList(n);
     const floor: number[] = [];
     const edged: number[] = [];
+    const other: number[] = [];
+    const apply = async () => {
+      const ms = await edgedApply(b, modulesOf(names), names);
+      await edgedClear(b);
+      return ms;
+    };
     const runs: [number[], () => Promise<number>][] = [
       [floor, async () => { const t0 = nowMs(); await parallelLoop(b.docker, names); const ms = nowMs() - t0; await removeUnowned(b.docker); return ms; }],
-      [edged, async () => { const ms = await edgedApply(b, modulesOf(names), names); await edgedClear(b); return ms; }],
+      [edged, apply],
+      ...(compare ? [[other, () => withOtherEdged(b, current, compare, apply)] as [number[], () => Promise<number>]] : []),
     ];
     for (const [, run] of runs) await run(); // warm-up
     for (let r = 0; r < ROUNDS; r++) for (const [into, run] of r % 2 ? [...runs].reverse() : runs) into.push(await run());
@@ -96,7 +121,8 @@ async function coldDeployments(b: Bench): Promise<void> {
     const e = median(edged);
     console.log(`cold deployment of ${n} modules (median of ${ROUNDS}):`);
     console.log(`  parallel dockerode create+start  ${f.toFixed(0)} ms`);
-    console.log(`  edged (manifest renamed in)      ${e.toFixed(0)} ms`);
+    console.log(`  edged (manifest renamed in)      ${e.toFixed(0)} ms  ${(e / f).toFixed(2)}x`);
+    if (compare) console.log(`  ${compare} (BENCH_COMPARE)  ${median(other).toFixed(0)} ms  ${(median(other) / f).toFixed(2)}x`);
     report({ measure: `cold deployment, ${n} modules, vs parallel dockerode loop`, value: e / f, limit: 1.0, unit: 'x' });
   }
 }
@@ -218,23 +244,24 @@ async function main(): Promise<void> {
     `[local_deployment]\nfile = "${file}"\n` +
     `restart_cool_off_secs = ${COOL_OFF_MS / 1000}\nrestart_max_cool_off_secs = ${COOL_OFF_MS / 1000}\nrestart_max_count = 1000\n`;
   const b: Bench = { engine, docker: engine.docker, events, file, dir, toml };
-  let edged: EdgedProcess | undefined;
+  const current: { edged?: EdgedProcess } = {};
   try {
     await engine.docker.createNetwork({ Name: NETWORK, Labels: { [OWNER_LABEL]: OWNER_VALUE } });
     writeAtomically(file, deploymentText({}));
-    edged = spawnEdged({ dir, engineHost: engine.host, toml });
-    await edged.ready();
-    await coldDeployments(b);
+    current.edged = spawnEdged({ dir, engineHost: engine.host, toml });
+    await current.edged.ready();
+    await coldDeployments(b, current);
     await oneChanged(b);
     await restartLateness(b);
-    await rebootStart(b, edged);
+    await rebootStart(b, current.edged);
   } catch (e) {
-    if (edged) console.error(edged.log().slice(-3000));
+    if (current.edged) console.error(current.edged.log().slice(-3000));
     throw e;
   } finally {
-    await edged?.stop();
+    await current.edged?.stop();
     events.close();
-    await engine.stop();
+    // A failed stop (e.g. a mount still busy) must not hide the error that ended the bench.
+    await engine.stop().catch((e) => console.error(`stopping the engine: ${(e as Error).message.split('\n')[0]}`));
     rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -5,6 +5,7 @@
  * images are made and written into edged's tracking file as last used 8 days ago, then edged is
  * started on it (the threshold is 7 days). Goal: collector <= 1.2x prune (median of the rounds).
  *   node bench/run.js gc        (BENCH_QUICK=1: 2 rounds)
+ * BENCH_COMPARE=<another checkout>/bin/edged collects a third batch each round with that edged.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -39,24 +40,30 @@ async function main(): Promise<void> {
     const maker = await imageMaker(engine.docker, { runnable: false });
     const env = { ...process.env, DOCKER_HOST: engine.host };
     const ratios: number[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
-      const images = await makeImages(maker, round);
+    const compare = process.env.BENCH_COMPARE;
+    const otherRatios: number[] = [];
+    /** Makes the 200 images, tracks them as unused for 8 days, and has `entry`'s edged collect them. */
+    const collect = async (batch: number, entry?: string): Promise<number> => {
+      const images = await makeImages(maker, batch);
       const old = new Date(Date.now() - 8 * DAY).toISOString();
       const file = trackerFile(path.join(dir, 'home'));
       mkdirSync(path.dirname(file), { recursive: true });
       writeFileSync(file, JSON.stringify({ version: 1, images: Object.fromEntries(images.map((i) => [i.id, { refs: [i.tag], lastUsed: old }])) }));
-      const edged = spawnEdged({ dir, engineHost: engine.host });
-      let gcMs: number;
+      const edged = spawnEdged({ dir, engineHost: engine.host, entry });
       try {
         await edged.ready();
         const t = nowMs();
         const r = await edged.client.pruneImages({ dryRun: false });
-        gcMs = nowMs() - t;
+        const ms = nowMs() - t;
         if (r.removed.length !== COUNT) throw new Error(`edged removed ${r.removed.length}, expected ${COUNT}`);
+        return ms;
       } finally {
         await edged.stop();
       }
-
+    };
+    for (let round = 0; round < ROUNDS; round++) {
+      const gcMs = await collect(round);
+      const otherMs = compare ? await collect(round + 200, compare) : undefined;
       await makeImages(maker, round + 100);
       const t = nowMs();
       const out = execFileSync('/usr/bin/docker', ['image', 'prune', '-a', '-f'], { env, encoding: 'utf8' });
@@ -65,8 +72,13 @@ async function main(): Promise<void> {
       if (deleted < COUNT) throw new Error(`docker image prune deleted ${deleted}, expected at least ${COUNT}`);
       engine.buildImages('bench/base:1');
       ratios.push(gcMs / pruneMs);
-      console.log(`round ${round + 1}: edged ${gcMs.toFixed(0)} ms, docker image prune -a -f ${pruneMs.toFixed(0)} ms (${deleted} deleted); ratio ${(gcMs / pruneMs).toFixed(2)}`);
+      if (otherMs !== undefined) otherRatios.push(otherMs / pruneMs);
+      console.log(
+        `round ${round + 1}: edged ${gcMs.toFixed(0)} ms, docker image prune -a -f ${pruneMs.toFixed(0)} ms (${deleted} deleted); ratio ${(gcMs / pruneMs).toFixed(2)}` +
+          (otherMs !== undefined ? `; ${compare} ${otherMs.toFixed(0)} ms, ratio ${(otherMs / pruneMs).toFixed(2)}` : ''),
+      );
     }
+    if (compare) console.log(`  ${compare} (BENCH_COMPARE): median ratio ${median(otherRatios).toFixed(2)}`);
     report({ measure: `image GC of ${COUNT} unused images vs docker image prune -a -f`, value: median(ratios), limit: 1.2, unit: 'x' });
   } finally {
     await engine.stop();

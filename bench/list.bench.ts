@@ -85,7 +85,8 @@ async function main(): Promise<void> {
   } finally {
     await edged?.stop();
     events.close();
-    await engine.stop();
+    // A failed stop (e.g. a mount still busy) must not hide the error that ended the bench.
+    await engine.stop().catch((e) => console.error(`stopping the engine: ${(e as Error).message.split('\n')[0]}`));
     rmSync(dir, { recursive: true, force: true });
   }
 }

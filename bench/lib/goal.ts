@@ -14,7 +14,7 @@ export interface Goal {
 export const met = (g: Goal): boolean => ((g.kind ?? 'max') === 'max' ? g.value <= g.limit : g.value >= g.limit);
 
 const fmt = (v: number, unit: Goal['unit']) =>
-  unit === 'x' ? `${v.toFixed(2)}x` : unit === 'count' ? String(v) : `${v.toFixed(unit === 'ms' ? 0 : 2)} ${unit}`;
+  unit === 'x' ? `${v.toFixed(2)}x` : unit === 'count' ? String(v) : `${v.toFixed(unit === 'ms' ? 0 : unit === 'MiB/min' ? 3 : 1)} ${unit}`;
 
 export function goalText(g: Goal): string {
   const op = (g.kind ?? 'max') === 'max' ? '<=' : '>=';

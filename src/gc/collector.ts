@@ -6,6 +6,7 @@ import { ConflictError, NotFoundError, UnavailableError } from '../errors';
 import type { ImageStore } from '../runtime/images';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
+import { mapLimited } from '../util/map-limited';
 import type { Mutex } from '../util/mutex';
 import { planCollection, type CollectionFacts, type CollectionPlan, type Removal } from './plan';
 import { refNamesImage } from './refs';
@@ -23,12 +24,17 @@ export interface CollectorDeps {
   edgeAgentImage: () => string | undefined;
   /** References the current desired deployment names. */
   desiredImages: () => Promise<string[]> | string[];
+  /** Removals in flight at once (default GC_CONCURRENCY). */
+  concurrency?: number;
 }
 
 export interface RunOptions {
   dryRun?: boolean;
   trigger?: GcReport['trigger'];
 }
+
+/** Image removals in flight at once (make bench, gc). */
+export const GC_CONCURRENCY = 4;
 
 export class ImageCollector {
   constructor(private readonly deps: CollectorDeps) {}
@@ -98,7 +104,9 @@ export class ImageCollector {
 
   private async removeAll(plan: CollectionPlan, report: GcReport, gone: Removal[]): Promise<void> {
     const { logger } = this.deps;
-    for (const removal of plan.remove) {
+    // A few removals at once: the engine overlaps their layer deletions; an unreachable engine ends the run.
+    await mapLimited(plan.remove, this.deps.concurrency ?? GC_CONCURRENCY, async (removal) => {
+      if (report.error) return;
       try {
         const { outcome, detail } = await this.removeOne(removal);
         const entry = reported(removal.image, removal.lastUsed);
@@ -114,14 +122,14 @@ export class ImageCollector {
       } catch (e) {
         const entry = reported(removal.image, removal.lastUsed);
         if (e instanceof UnavailableError) {
-          report.error = e.message;
+          report.error ??= e.message;
           return;
         }
         const detail = e instanceof Error ? e.message : String(e);
         report.skipped.push({ ...entry, reason: 'error', detail });
         logger.warn(`could not remove image ${imageName(entry)}: ${detail}`);
       }
-    }
+    });
   }
 
   /** Re-checks what may have changed since planning, then asks the engine (which refuses if a container uses it). */

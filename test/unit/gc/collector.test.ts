@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { UnavailableError } from '../../../src/errors';
-import { ImageCollector } from '../../../src/gc/collector';
+import { GC_CONCURRENCY, ImageCollector } from '../../../src/gc/collector';
 import { ImageUseTracker, trackerFile } from '../../../src/gc/tracker';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
@@ -19,8 +19,9 @@ describe('ImageCollector', () => {
   let lock: Mutex;
   let logger: ReturnType<typeof memoryLogger>;
   let desired: string[];
-  const collector = () =>
+  const collector = (concurrency?: number) =>
     new ImageCollector({
+      concurrency,
       images: store,
       tracker,
       deploymentLock: lock,
@@ -114,6 +115,25 @@ describe('ImageCollector', () => {
     expect(store.images.has(idOf(1))).toBe(true);
   });
 
+  it('removes up to GC_CONCURRENCY images at once, and all of them', async () => {
+    for (let n = 10; n < 20; n++) {
+      store.add(n, [`old:${n}`], 10);
+      await tracker.recordUse(`old:${n}`, idOf(n), clock.now() - 30 * DAY);
+    }
+    let inFlight = 0;
+    let most = 0;
+    store.beforeRemove = async () => {
+      inFlight++;
+      most = Math.max(most, inFlight);
+      await new Promise((r) => setImmediate(r));
+      inFlight--;
+    };
+    const report = await collector().run();
+    expect(most).toBe(GC_CONCURRENCY);
+    expect(report.removed.length).toBe(store.removed.length);
+    expect(store.removed).toEqual(expect.arrayContaining(Array.from({ length: 10 }, (_, i) => idOf(10 + i))));
+  });
+
   it('skips an image used (recorded) or put in flight after planning', async () => {
     store.add(5, ['old:5'], 500);
     await tracker.recordUse('old:5', idOf(5), clock.now() - 30 * DAY);
@@ -124,7 +144,8 @@ describe('ImageCollector', () => {
       await tracker.recordUse('old:2', idOf(2), clock.now());
       release = tracker.beginUse('docker.io/library/old:5');
     };
-    const report = await collector().run();
+    // One removal at a time, so the others are re-checked after the first one's changes.
+    const report = await collector(1).run();
     release?.();
     expect(store.removed).toEqual([idOf(1)]);
     expect(report.skipped.map((s) => [s.tags[0], s.reason])).toEqual([
