@@ -11,6 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, copyFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
+import { holdLabLock } from '../helpers/snapd-lab';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LAB = path.join(ROOT, 'test', 'env', 'snapd-lab.sh');
@@ -26,6 +27,7 @@ const PLUGS = ['docker-support', 'firewall-control', 'network-control', 'home', 
 jest.setTimeout(15 * 60_000);
 
 let env: NodeJS.ProcessEnv = process.env;
+let releaseLab = () => undefined as void;
 const figures: Record<string, number | string> = {};
 
 interface Run {
@@ -89,7 +91,8 @@ function listed(): string {
   return r.code === 0 ? r.stdout : '';
 }
 
-beforeAll(() => {
+beforeAll(async () => {
+  releaseLab = await holdLabLock(); // test/e2e/lifecycle.test.ts shares the lab's engine
   mkdirSync(WORK, { recursive: true });
   if (!existsSync(path.join(ROOT, 'dist', 'snap', 'hook-main.js')) || !existsSync(path.join(ROOT, 'dist', 'edged', 'main.js'))) {
     throw new Error('dist/ is not built: run `make build` (make test does) before the e2e test');
@@ -125,6 +128,7 @@ afterAll(() => {
     sh(LAB, ['rm', NAME], process.env);
     sh(LAB, ['stop-engine'], process.env); // its data-root (the cached image) stays for the next run
   }
+  releaseLab();
 });
 
 describe('the azure-iot-edge snap under snapd', () => {
