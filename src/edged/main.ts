@@ -84,8 +84,12 @@ export async function run(argv: readonly string[], overrides: Partial<MainIo> = 
     }
     logger.error(`an error nothing caught: ${oneLine(e)}`);
     const fatal = edged.ctx?.fatal;
-    if (!fatal) throw e;
-    fatal(e instanceof Error ? e : new Error(String(e)));
+    if (fatal) return fatal(e instanceof Error ? e : new Error(String(e)));
+    // Before edged has a context there is nothing to stop cleanly: crash as Node would.
+    unguard();
+    setImmediate(() => {
+      throw e;
+    });
   });
   let stopRequested = false;
   let unsubscribe = () => {};
