@@ -1,13 +1,9 @@
 #!/usr/bin/env bash
 # Build the local test images from Debian's busybox-static: no registry is needed or used.
 # Usage: DOCKER_HOST=... test/env/build-images.sh [TAG...]   (default tag: edge-test/busybox:1)
-#        test/env/build-images.sh --rootfs-tar FILE           only the image's root filesystem, for a
-#                                                             `docker import` elsewhere (the VM lab)
 set -euo pipefail
 docker=/usr/bin/docker
 [ -x "$docker" ] || docker=docker
-tar_only=
-[ "${1:-}" = --rootfs-tar ] && { tar_only=${2:?file}; shift 2; }
 bb=/bin/busybox
 [ -x "$bb" ] && "$bb" --list >/dev/null 2>&1 || { echo "busybox not found: apt-get install busybox-static" >&2; exit 1; }
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
@@ -15,9 +11,8 @@ mkdir -p "$work/rootfs/bin" "$work/rootfs/tmp" "$work/rootfs/etc" "$work/rootfs/
 cp "$bb" "$work/rootfs/bin/busybox"
 for a in $("$bb" --list); do [ -e "$work/rootfs/bin/$a" ] || ln -s busybox "$work/rootfs/bin/$a"; done
 echo 'root:x:0:0:root:/root:/bin/sh' > "$work/rootfs/etc/passwd"
-tar -C "$work/rootfs" -c . >"$work/rootfs.tar"
-[ -z "$tar_only" ] || { mv "$work/rootfs.tar" "$tar_only"; exit 0; }
 tags=("$@"); [ ${#tags[@]} -gt 0 ] || tags=(edge-test/busybox:1)
+tar -C "$work/rootfs" -c . >"$work/rootfs.tar"
 for t in "${tags[@]}"; do
   "$docker" import --change 'CMD ["/bin/sh"]' --change 'ENV PATH=/bin' "$work/rootfs.tar" "$t" >/dev/null
   echo "$t"

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what building, running and testing the appliance need, and nothing that is already there.
 # Debian packages: the Docker engine and CLI, a registry for pull/auth tests, docker-compose for the
-# benchmark, busybox-static for locally built images, squashfs-tools/snapd/debootstrap for the snap.
+# benchmark, busybox-static for locally built images, squashfs-tools/snapd/debootstrap for the snap,
+# qemu for the AppArmor VM lab.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 need=()
@@ -17,6 +18,12 @@ have htpasswd || need+=(apache2-utils)
 have unzip || need+=(unzip)
 have file || need+=(file)
 have ip || need+=(iproute2)
+# The VM lab (test/env/vm-lab.sh): qemu, an initramfs (cpio), the kernel's module dependencies (kmod).
+have qemu-system-x86_64 || need+=(qemu-system-x86)
+have qemu-img || need+=(qemu-utils)
+have cpio || need+=(cpio)
+have modprobe || need+=(kmod)
+have xz || need+=(xz-utils)
 updated=
 apt_update() { [ -n "$updated" ] || { apt-get update -qq; updated=1; }; }
 export DEBIAN_FRONTEND=noninteractive
