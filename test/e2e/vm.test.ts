@@ -1,7 +1,7 @@
 /**
  * The snap strictly confined, under AppArmor: a qemu VM (test/env/vm-lab.sh: Debian's 6.12 kernel
  * with apparmor=1, sid's snapd 2.77, no network device), the snap installed without --devmode:
- * profiles enforced, services gated, the engine started by connecting its plugs. The kernel log's
+ * profiles enforced, services gated, its install and configure hooks run. The kernel log's
  * AppArmor and seccomp denials of the snap are collected; any not explained in docs/snap.md
  * fails the test. Nothing is skipped: if the VM cannot boot, the test fails saying why.
  *
@@ -20,17 +20,15 @@ const SHARE = path.join(RUN, 'share');
 const FILES = '/lab/files';
 const SNAP = 'azure-iot-edge';
 const COMMON = `/var/snap/${SNAP}/common`;
-// The plugs the scenario needs (the engine's three and home for a cs-file under /home). Each
-// connect recompiles the snap's 19 AppArmor profiles, minutes under TCG; the -observe plugs are
-// connected by the container e2e.
-const PLUGS = ['docker-support', 'firewall-control', 'network-control', 'home'];
 const MIN = 60_000;
 
 /**
  * Denials that are expected and harmless, each explained in docs/snap.md ("Strict confinement").
  * Anything else the snap is denied fails the last test.
  */
-const EXPLAINED: Array<[RegExp, string]> = [];
+const EXPLAINED: Array<[RegExp, string]> = [
+  [/type=1326 .*comm="node" .*syscall=330 /, "seccomp: Node's pkey_alloc at start (the call fails, Node carries on without memory protection keys)"],
+];
 
 jest.setTimeout(45 * MIN);
 
@@ -158,7 +156,7 @@ describe('the snap strictly confined under AppArmor (VM)', () => {
     const list = await must(`snap list ${SNAP}`);
     expect(list).not.toMatch(/devmode|jailmode|classic/);
     figures.confinement = (await must('snap debug confinement')).trim();
-    expect(await must(`snap info --verbose ${FILES}/${SNAP}.snap | grep confinement`)).toMatch(/strict/);
+    expect(await must(`grep '^confinement:' /snap/${SNAP}/current/meta/snap.yaml`)).toMatch(/^confinement: strict$/m);
     const profiles = await must(`cat /sys/kernel/security/apparmor/profiles | grep 'snap.${SNAP}\\.'`);
     expect(profiles).toMatch(/snap\.azure-iot-edge\.dockerd \(enforce\)/);
     expect(profiles).not.toMatch(/\(complain\)/);
@@ -166,17 +164,6 @@ describe('the snap strictly confined under AppArmor (VM)', () => {
       dockerd: { startup: 'disabled', current: 'inactive' },
       iotedged: { startup: 'disabled', current: 'inactive' },
     });
-  });
-
-  it('starts the private engine once its plugs are connected', async () => {
-    const t0 = Date.now();
-    for (const p of PLUGS) await must(`snap connect ${SNAP}:${p}`);
-    await until('dockerd active and its engine answering', async () => (await vm(`/snap/bin/${SNAP}.docker info --format '{{.DockerRootDir}}'`)).code === 0, 10 * MIN, 2000);
-    figures.connectToEngineMs = Date.now() - t0;
-    expect((await must(`/snap/bin/${SNAP}.docker info --format '{{.DockerRootDir}} {{.ServerVersion}}'`)).trim()).toMatch(new RegExp(`^${COMMON}/var/lib/docker 26\\.1\\.`));
-    // runc 1.1 (trixie's needs glibc 2.38: it runs on the base, not on the build machine)
-    expect(await must(`/snap/bin/${SNAP}.docker version --format '{{range .Server.Components}}{{.Name}} {{.Version}};{{end}}'`)).toMatch(/runc 1\.1\./);
-    expect((await services()).iotedged.current).toBe('inactive');
   });
 
   it('has no unexplained AppArmor or seccomp denial of the snap in the kernel log', async () => {
