@@ -51,13 +51,12 @@ export function localModuleSpec(spec: ModuleSpec, facts: LocalModuleFacts): Modu
     if (moduleId === '$edgeHub') env.EdgeDeviceHostName = id.gatewayHostname;
     else env.IOTEDGE_GATEWAYHOSTNAME = id.gatewayHostname;
   }
-  const createOptions = structuredClone(spec.config.createOptions ?? {}) as Record<string, any>;
-  const hostConfig = (createOptions.HostConfig ??= {});
-  const binds: string[] = Array.isArray(hostConfig.Binds) ? hostConfig.Binds : [];
+  const createOptions = structuredClone(spec.config.createOptions ?? {});
+  const hostConfig = (createOptions.HostConfig ?? {}) as { Binds?: unknown };
+  const binds = Array.isArray(hostConfig.Binds) ? (hostConfig.Binds as string[]) : [];
   const containerDir = path.posix.dirname(facts.containerWorkloadSocket);
-  const bind = `${facts.socketDir}:${containerDir}:ro`;
   // A deployment that binds something there itself keeps its own.
-  if (!binds.some((b) => b.split(':')[1] === containerDir)) hostConfig.Binds = [...binds, bind];
+  if (!binds.some((b) => b.split(':')[1] === containerDir)) createOptions.HostConfig = { ...hostConfig, Binds: [...binds, `${facts.socketDir}:${containerDir}:ro`] };
   return { ...spec, env, config: { ...spec.config, createOptions } };
 }
 
