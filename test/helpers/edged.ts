@@ -8,6 +8,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { run } from '../../src/edged/main';
 import { startTestEngine, type TestEngine } from './engine';
+import { until as untilShared } from './until';
 
 export interface EdgedOptions {
   /** Prefix of the temporary directory holding config.toml and home/. */
@@ -96,12 +97,7 @@ export async function startEdged(options: EdgedOptions): Promise<EdgedUnderTest>
 }
 
 /** Polls a condition with a bounded wait (the engine acts asynchronously). */
-export async function until<T>(what: string, fn: () => Promise<T | undefined>, ms = 15_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = await fn();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
+/** until() with the condition named first, as the edged and CLI suites call it. */
+export function until<T>(what: string, fn: () => Promise<T | undefined>, ms?: number): Promise<T> {
+  return untilShared(fn, what, ms);
 }

@@ -90,6 +90,7 @@ describe('restarting the dev edged', () => {
     expect(third).not.toBe(second);
     expect(running(second)).toBe(false);
     await answers();
-    expect(await fs.readFile(path.join(home, 'edged.log'), 'utf8')).toMatch(/edged ready[\s\S]*edged ready/);
+    // The socket answers a moment before the new edged logs that it is ready.
+    await until('the second "edged ready" in edged.log', async () => (/edged ready[\s\S]*edged ready/.test(await fs.readFile(path.join(home, 'edged.log'), 'utf8')) ? true : undefined));
   }, 90_000);
 });
