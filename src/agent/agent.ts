@@ -119,8 +119,8 @@ export class Agent {
     }
     this.watchedSince = this.clock.now();
     if (this.options.outageFile) {
-      const from = Number(JSON.parse(await fs.readFile(this.options.outageFile, 'utf8').catch(() => '{}')).from);
-      if (Number.isFinite(from)) this.outageFrom = from;
+      const from = await readOutageStart(this.options.outageFile);
+      if (from !== undefined) this.outageFrom = from;
     }
     this.watcher = watchEvents(
       {
@@ -348,4 +348,14 @@ function statusFrom(result: PassResult): DeploymentStatus {
     };
   }
   return { code: DeploymentStatusCode.ok, description: '' };
+}
+
+/** When the recorded engine outage began; a missing or unreadable record is no outage, never a failed start. */
+async function readOutageStart(file: string): Promise<number | undefined> {
+  try {
+    const from = Number((JSON.parse(await fs.readFile(file, 'utf8')) as { from?: unknown }).from);
+    return Number.isFinite(from) ? from : undefined;
+  } catch {
+    return undefined;
+  }
 }

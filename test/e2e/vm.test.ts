@@ -19,7 +19,6 @@ const RUN = path.join(WORK, 'run');
 const SHARE = path.join(RUN, 'share');
 const FILES = '/lab/files';
 const SNAP = 'azure-iot-edge';
-const COMMON = `/var/snap/${SNAP}/common`;
 const MIN = 60_000;
 
 /**

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, existsSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { Agent } from '../../../src/agent/agent';
@@ -59,6 +59,20 @@ it('an edged started after the engine went away (a planned stop of it) still sta
     expect((await second.reportedState()).modules.aa.restartCount).toBe(0);
     await until('the outage over (the engine answered)', () => !existsSync(files.outageFile));
     await second.stop();
+  } finally {
+    rmSync(home, { recursive: true, force: true });
+  }
+});
+
+it('an unreadable outage record (cut short, hand-edited) is no outage: the agent still starts', async () => {
+  const home = mkdtempSync(path.join(os.tmpdir(), 'agent-outage-'));
+  try {
+    const clock = new FakeClock();
+    const outageFile = path.join(home, 'engine-outage.json');
+    writeFileSync(outageFile, '{"from": 17');
+    const agent = new Agent({ runtime: new StreamRuntime(clock), clock, logger: memoryLogger(), lock: new Mutex(), outageFile });
+    await agent.start();
+    await agent.stop();
   } finally {
     rmSync(home, { recursive: true, force: true });
   }
