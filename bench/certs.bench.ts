@@ -27,6 +27,7 @@ import { makeTestTls, startFakeIotHub } from '../test/helpers/fake-iothub';
 import { deviceEnv } from './lib/edged-process';
 import { report } from './lib/goal';
 import { modeLine, rounds } from './lib/mode';
+import { runBench } from './lib/run-bench';
 
 const RUNS = rounds(21, 5);
 const quiet = createLogger({ level: 'error' });
@@ -206,10 +207,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -30,6 +30,7 @@ import { EngineEvents } from './lib/engine-events';
 import { report } from './lib/goal';
 import { modeLine, QUICK, rounds, sizes } from './lib/mode';
 import { median, nowMs, percentile } from './lib/stats';
+import { runBench, stopEngineAfterBench } from './lib/run-bench';
 
 const IMAGE = 'edge-test/busybox:1';
 const NETWORK = 'azure-iot-edge';
@@ -260,16 +261,9 @@ async function main(): Promise<void> {
   } finally {
     await current.edged?.stop();
     events.close();
-    // A failed stop (e.g. a mount still busy) must not hide the error that ended the bench.
-    await engine.stop().catch((e) => console.error(`stopping the engine: ${(e as Error).message.split('\n')[0]}`));
+    await stopEngineAfterBench(engine);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

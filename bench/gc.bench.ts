@@ -18,6 +18,7 @@ import { spawnEdged } from './lib/edged-process';
 import { report } from './lib/goal';
 import { modeLine, rounds } from './lib/mode';
 import { median, nowMs } from './lib/stats';
+import { runBench } from './lib/run-bench';
 
 const COUNT = 200;
 const ROUNDS = rounds(5, 2);
@@ -86,10 +87,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e);
-    process.exit(1);
-  },
-);
+runBench(main);

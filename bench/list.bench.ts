@@ -18,6 +18,7 @@ import { report } from './lib/goal';
 import { modeLine, rounds, sizes } from './lib/mode';
 import { pssMiB } from './lib/memory';
 import { median, nowMs } from './lib/stats';
+import { runBench, stopEngineAfterBench } from './lib/run-bench';
 
 const ROOT = process.cwd();
 const RUNS = rounds(21, 5);
@@ -85,16 +86,9 @@ async function main(): Promise<void> {
   } finally {
     await edged?.stop();
     events.close();
-    // A failed stop (e.g. a mount still busy) must not hide the error that ended the bench.
-    await engine.stop().catch((e) => console.error(`stopping the engine: ${(e as Error).message.split('\n')[0]}`));
+    await stopEngineAfterBench(engine);
     rmSync(dir, { recursive: true, force: true });
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -20,6 +20,7 @@ import { EngineEvents } from './lib/engine-events';
 import { report } from './lib/goal';
 import { applianceMiB, memoryOf, type Memory } from './lib/memory';
 import { slope } from './lib/stats';
+import { runBench } from './lib/run-bench';
 
 const MINUTES = Number(process.env.SOAK_MINUTES ?? 60);
 const INTERVAL_S = Number(process.env.SOAK_INTERVAL_S ?? 30);
@@ -89,10 +90,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
-  },
-);
+runBench(main);
