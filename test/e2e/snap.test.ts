@@ -11,7 +11,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, copyFileSync, writeFileSync, existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { holdLabLock } from '../helpers/snapd-lab';
+import { holdLabLock, until } from '../helpers/snapd-lab';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 const LAB = path.join(ROOT, 'test', 'env', 'snapd-lab.sh');
@@ -52,16 +52,6 @@ function must(cmd: string, args: string[], e: NodeJS.ProcessEnv = env): string {
 const inLab = (...args: string[]): Run => sh('/usr/bin/docker', ['exec', NAME, ...args]);
 const mustInLab = (...args: string[]): string => must('/usr/bin/docker', ['exec', NAME, ...args]);
 const snapApp = (app: string, ...args: string[]): Run => inLab(`/snap/bin/${SNAP}.${app}`, ...args);
-
-async function until<T>(what: string, fn: () => T | undefined | false, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs / 1000}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
-}
 
 function services(): Record<string, { startup: string; current: string }> {
   const out: Record<string, { startup: string; current: string }> = {};
