@@ -3,33 +3,20 @@
  * pull, create and remove records image use (so its line comes before the components that keep
  * a reference to the runtime) and fills ctx.imageGc; start() runs the schedule, stop() ends it.
  */
-import type Docker from 'dockerode';
 import type { SuperConfig } from '../config/types';
 import { DockerImageStore } from '../runtime/docker/images';
 import type { ImageStore } from '../runtime/images';
-import type { ModuleRuntime } from '../runtime/types';
-import type { Clock } from '../util/clock';
-import type { Logger } from '../util/log';
-import type { Mutex } from '../util/mutex';
 import { ImageCollector } from '../gc/collector';
-import { ImageGcService, type ImageGcHandle } from '../gc/service';
+import { ImageGcService } from '../gc/service';
 import { parseGcSettings, type RawGcSection } from '../config/image-gc';
 import { ImageUseTracker, trackerFile } from '../gc/tracker';
 import { ImageTrackingRuntime, trackerOf } from '../gc/tracking-runtime';
+import type { EdgedContext } from './context';
 
-/** The parts of edged's context the collector uses (structurally a subset of EdgedContext). */
-export interface GcContext {
+/** The parts of edged's context the collector uses; its config may still be the raw TOML section (tests). */
+export type GcContext = Pick<EdgedContext, 'home' | 'logger' | 'clock' | 'docker' | 'runtime' | 'deploymentLock' | 'desiredImages' | 'imageGc'> & {
   config: Pick<SuperConfig, 'agent'> & { image_garbage_collection?: RawGcSection | SuperConfig['image_garbage_collection'] };
-  home: string;
-  logger: Logger;
-  clock: Clock;
-  docker: Docker;
-  runtime: ModuleRuntime;
-  deploymentLock: Mutex;
-  /** References the current desired deployment names (the agent's). */
-  desiredImages?: () => Promise<string[]> | string[];
-  imageGc?: ImageGcHandle;
-}
+};
 
 export interface GcComponentOptions {
   /** Defaults to the Docker engine of ctx.docker. */
