@@ -7,6 +7,7 @@
 import { promises as fs } from 'node:fs';
 import type { Clock } from '../util/clock';
 import type { Child, Exit } from './spawner';
+import { cpuMsFromStat } from './start-deadline';
 
 /** What the supervisor reads of other processes (injected: unit tests have a fake table). */
 export interface ProcessTable {
@@ -14,6 +15,8 @@ export interface ProcessTable {
   cmdline(pid: number): Promise<string[] | undefined>;
   /** The one-letter state of /proc/<pid>/stat (R, S, D, T, Z ...), undefined when gone. */
   state(pid: number): Promise<string | undefined>;
+  /** CPU time used by the process and its waited children (start deadlines), undefined when gone. */
+  cpuMs?(pid: number): Promise<number | undefined>;
   kill(pid: number, signal: NodeJS.Signals): void;
 }
 
@@ -26,6 +29,10 @@ export const procTable: ProcessTable = {
     const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
     // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
     return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || undefined;
+  },
+  cpuMs: async (pid) => {
+    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+    return stat === undefined ? undefined : cpuMsFromStat(stat);
   },
   kill: (pid, signal) => {
     try {

@@ -15,6 +15,7 @@ import { writeFileAtomic } from '../util/atomic-write';
 import { type ProcessTable, adoptablePid, adoptedChild, procTable } from './adopt';
 import type { Child, Exit, Spawner } from './spawner';
 import { describeExit } from './spawner';
+import { StartDeadline } from './start-deadline';
 import { sleepLinked } from './supervise';
 
 /** containerd namespaces of the snap's engine (dockerd's defaults are moby / plugins.moby). */
@@ -131,12 +132,20 @@ export class ContainerdKeeper {
       this.d.onUnexpectedExit(exit);
     });
     const exists = this.d.socketExists ?? statSocket;
-    const deadline = this.d.clock.now() + (this.d.readyDeadlineMs ?? 30_000);
+    const deadline = new StartDeadline(this.d.readyDeadlineMs ?? 30_000, this.d.clock.now());
+    const procs = this.d.procs ?? procTable;
+    let told = false;
     while (!(await exists(paths.containerdSock))) {
       if (!this.alive) throw new EdgeError('containerd exited before its socket appeared', { hint: "see the dockerd service's log" });
-      if (this.d.clock.now() >= deadline) {
+      const now = this.d.clock.now();
+      const giveUp = deadline.check(now, await procs.cpuMs?.(child.pid).catch(() => undefined));
+      if (giveUp) {
         await this.stop(5000);
-        throw new EdgeError(`containerd did not create ${paths.containerdSock} in time`, { hint: "see the dockerd service's log" });
+        throw new EdgeError(`containerd did not create ${paths.containerdSock}: ${giveUp}`, { hint: "see the dockerd service's log" });
+      }
+      if (deadline.extended(now) && !told) {
+        told = true;
+        logger.warn('containerd has no socket yet but is still working: waiting for it');
       }
       await sleepLinked(this.d.clock, 100, signal);
     }

@@ -175,6 +175,7 @@ function superviseDockerd(
       const pid = await adoptablePid(d.paths.dockerPidfile, `--pidfile=${d.paths.dockerPidfile}`, procs);
       return pid === undefined ? undefined : adoptedChild(pid, procs, d.clock);
     },
+    cpuMs: async (pid) => procs.cpuMs?.(pid),
     frozen: async (pid) => {
       await containerd.thawIfFrozen();
       return (await procs.state(pid)) === 'T';

@@ -79,6 +79,7 @@ export function runIotedgedService(d: IotedgedServiceDeps): Promise<Outcome> {
     backoff: new Backoff({ initialMs: 1000, maxMs: 60_000, factor: 2, resetAfterMs: 120_000 }),
     probe: edgedNotBlamedForTheEngine(d),
     frozen: async (pid) => (await (d.procs ?? procTable).state(pid)) === 'T',
+    cpuMs: async (pid) => (d.procs ?? procTable).cpuMs?.(pid),
     startupProbeMs: t.startupProbeMs,
     probeIntervalMs: t.probeIntervalMs,
     readyDeadlineMs: t.readyDeadlineMs,

@@ -7,6 +7,7 @@
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { Backoff } from './backoff';
+import { StartDeadline } from './start-deadline';
 import { type Child, type Exit, type SpawnRequest, type Spawner, describeExit } from './spawner';
 
 export interface SuperviseEvents {
@@ -42,8 +43,10 @@ export interface SuperviseOptions {
   startupProbeMs: number;
   /** Probe period once ready. */
   probeIntervalMs: number;
-  /** Restart if not ready this long after start (the "Initializing modules" hang). */
+  /** Restart if not ready this long after start (the "Initializing modules" hang), unless it still works (start-deadline.ts). */
   readyDeadlineMs: number;
+  /** CPU time the process has used: a start that keeps working outlives readyDeadlineMs. */
+  cpuMs?: (pid: number) => Promise<number | undefined>;
   /** Restart after this many failed probes in a row once ready. */
   unhealthyAfter: number;
   /** SIGTERM, then SIGKILL after this long. */
@@ -140,6 +143,8 @@ export async function sleepLinked(clock: Clock, ms: number, signal: AbortSignal)
 async function watch(o: SuperviseOptions, pid: number, started: number, signal: AbortSignal): Promise<string> {
   let ready = false;
   let failures = 0;
+  const deadline = new StartDeadline(o.readyDeadlineMs, started);
+  let toldSlow = false;
   try {
     for (;;) {
       await sleepLinked(o.clock, ready ? o.probeIntervalMs : o.startupProbeMs, signal);
@@ -151,8 +156,14 @@ async function watch(o: SuperviseOptions, pid: number, started: number, signal: 
           ready = true;
           o.logger.info(`${o.name} is ready`, { afterMs: o.clock.now() - started });
           o.events?.ready?.(o.clock.now() - started);
-        } else if (o.clock.now() - started >= o.readyDeadlineMs) {
-          return `not ready ${Math.round(o.readyDeadlineMs / 1000)}s after start`;
+        } else {
+          const now = o.clock.now();
+          const giveUp = deadline.check(now, await o.cpuMs?.(pid).catch(() => undefined));
+          if (giveUp) return giveUp;
+          if (deadline.extended(now) && !toldSlow) {
+            toldSlow = true;
+            o.logger.warn(`${o.name} is not ready ${Math.round(o.readyDeadlineMs / 1000)}s after start but still working: waiting for it`);
+          }
         }
       } else if (ok) {
         failures = 0;

@@ -99,6 +99,22 @@ describe('supervise', () => {
     await t.done;
   });
 
+  it('waits past the ready deadline for a child that keeps working (a slow machine), and says so', async () => {
+    const logger = memoryLogger();
+    const t = setup({ logger, cpuMs: async () => t.clock.now() / 2 }); // half a CPU, all along
+    t.state.answering = false;
+    await flushMicrotasks();
+    await t.clock.advance(100_000);
+    expect(t.events.some((e) => e.startsWith('hang'))).toBe(false);
+    expect(logger.lines.join('\n')).toMatch(/edged is not ready 30s after start but still working: waiting for it/);
+    t.state.answering = true;
+    await t.clock.advance(500);
+    expect(t.events).toEqual(['starting', 'ready']);
+    expect(t.spawner.children).toHaveLength(1);
+    t.ctl.abort();
+    await t.done;
+  });
+
   it('restarts a ready child that stops answering after N failed probes, not before', async () => {
     const t = setup();
     await flushMicrotasks();
