@@ -21,6 +21,8 @@ const RECOVER_MS = 90_000;
 jest.setTimeout(20 * 60_000);
 
 const figures: Record<string, number> = {};
+/** Per case: the health's logged changes, seconds after the fault. */
+const healthOverTime: Record<string, [number, string][]> = {};
 let releaseLab = () => undefined as void;
 
 const supervisor = (service: 'dockerd' | 'iotedged') => lab.pids(`snap-service ${service}`);
@@ -40,6 +42,7 @@ async function recovered(figure: string, t0: number, timeoutMs = RECOVER_MS): Pr
   await until(`${figure}: the modules running again`, modulesRunning, timeoutMs);
   await until(`${figure}: health okay again (now: ${lab.health()})`, () => lab.health() === 'okay', timeoutMs);
   figures[figure] = Date.now() - t0;
+  healthOverTime[figure] = lab.healthHistory(t0);
 }
 
 /** The health named this problem at some point since t0 (the journal keeps its changes). */
@@ -77,7 +80,7 @@ beforeAll(async () => {
 });
 
 afterAll(() => {
-  writeFileSync(path.join(ROOT, '.tmp', 'e2e-lifecycle-figures.json'), JSON.stringify(figures, null, 2) + '\n');
+  writeFileSync(path.join(ROOT, '.tmp', 'e2e-lifecycle-figures.json'), JSON.stringify({ ...figures, healthOverTime }, null, 2) + '\n');
   console.log(`lifecycle figures (ms): ${JSON.stringify(figures)}`);
   if (process.env.KEEP_E2E_LAB !== '1') lab.remove();
   releaseLab();
@@ -222,6 +225,19 @@ describe('faults of the supervisors', () => {
 });
 
 describe('planned stops', () => {
+  it('snap restart: the modules stop cleanly and start at once in the same containers, no backoff, health okay', async () => {
+    const ids = lab.containerIds();
+    const before = MODULES.map(reportedRestarts);
+    const t0 = Date.now();
+    lab.must('snap', 'restart', SNAP);
+    figures.snapRestartCommand = Date.now() - t0;
+    await until('both services active after the restart', () => lab.bothActive(), RECOVER_MS);
+    await recovered('snapRestart', t0);
+    expect(lab.containerIds()).toEqual(ids);
+    expect(MODULES.map(reportedRestarts)).toEqual(before);
+    expect(lab.journal(t0)).not.toMatch(/modules-backoff|Backoff/);
+  });
+
   it('reboot (stop and start of the lab): the shutdown takes what the modules take, they start at once after boot', async () => {
     const ids = lab.containerIds();
     const before = MODULES.map(reportedRestarts);

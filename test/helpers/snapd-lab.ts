@@ -151,6 +151,13 @@ export class Lab {
     return this.run('journalctl', '--utc', '-o', 'cat', '--since', since, '-u', `snap.${SNAP}.dockerd`, '-u', `snap.${SNAP}.iotedged`).stdout;
   }
 
+  /** The health's logged changes since a time: [seconds after sinceMs, "error [code]: ..."]. */
+  healthHistory(sinceMs: number): [number, string][] {
+    const since = new Date(sinceMs - 1000).toISOString().replace('T', ' ').slice(0, 19);
+    const out = this.run('journalctl', '--utc', '-o', 'short-unix', '--since', since, '-u', `snap.${SNAP}.dockerd`, '-u', `snap.${SNAP}.iotedged`).stdout;
+    return [...out.matchAll(/^(\d+\.\d+) \S+ .*?snap health: (.*)$/gm)].map((m) => [Math.round(Number(m[1]) * 1000 - sinceMs) / 1000, m[2]]);
+  }
+
   listed(): string {
     const r = this.app('iotedge', 'list');
     return r.code === 0 ? r.stdout : '';
