@@ -25,10 +25,19 @@ export interface HealthFacts {
  * Undefined: nothing to say (edged never ran and the engine is fine: the hooks' health stands).
  */
 export function composeHealth(f: HealthFacts): HealthReport | undefined {
+  if (f.dockerd?.code === 'disk-full') return withConsequence(f.dockerd, f.iotedged?.status === 'okay' ? modulesHealth(f.reported) : undefined);
   if (f.dockerd && f.dockerd.status !== 'okay') return f.dockerd;
   if (!f.iotedged) return undefined;
   if (f.iotedged.status !== 'okay') return f.iotedged;
   return modulesHealth(f.reported) ?? { status: 'okay' };
+}
+
+/**
+ * A full disk is the cause, but the engine still runs: what it broke (a module that could not be
+ * created, modules down) is said too, or the health would hide which module to look at.
+ */
+function withConsequence(disk: HealthReport, consequence: HealthReport | undefined): HealthReport {
+  return consequence ? { ...disk, message: `${disk.message ?? 'disk-full'}; ${consequence.message ?? consequence.code ?? ''}` } : disk;
 }
 
 interface ReportedModule {

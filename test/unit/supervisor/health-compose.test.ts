@@ -20,6 +20,17 @@ describe('composeHealth: one health from both services and the modules', () => {
     expect(composeHealth({ dockerd: disk, iotedged: okay, reported: reported({}) })).toEqual(disk);
   });
 
+  it('a full disk keeps its code and names what it broke: the module that could not be created', () => {
+    const disk = { status: 'error' as const, message: 'disk-full: 0 MiB free for the engine\'s data; free space', code: 'disk-full' };
+    const failed = reported({}, { code: 500, description: 'module extra: create failed: Could not create module extra: no space left on device' });
+    expect(composeHealth({ dockerd: disk, iotedged: okay, reported: failed })).toEqual({
+      ...disk,
+      message: "disk-full: 0 MiB free for the engine's data; free space; module-create-failed: extra: Could not create module extra: no space left on device",
+    });
+    // edged down: its (stale) reported state is not the consequence to name.
+    expect(composeHealth({ dockerd: disk, iotedged: { status: 'error', code: 'edged-hang' }, reported: failed })).toEqual(disk);
+  });
+
   it("edged's problem next; nothing to say while edged never ran and the engine is fine (the hooks' health stands)", () => {
     const hang = { status: 'error' as const, message: 'edged does not answer (1 probe in a row)', code: 'edged-hang' };
     expect(composeHealth({ dockerd: okay, iotedged: hang })).toEqual(hang);
