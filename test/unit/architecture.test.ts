@@ -14,7 +14,12 @@ const root = path.resolve(__dirname, '../..');
 const src = path.join(root, 'src');
 
 /** Packages that belong to a layer: only that layer (and the ones allowed it) may import them. */
-const PACKAGE_LAYERS: Record<string, Layer> = { dockerode: 'docker' };
+const PACKAGE_LAYERS: Record<string, Layer> = {
+  dockerode: 'docker',
+  '@aws-sdk/client-s3': 'store',
+  '@aws-sdk/lib-storage': 'store',
+  '@aws-sdk/s3-request-presigner': 'store',
+};
 
 /** Most specific prefix first. */
 const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
