@@ -3,8 +3,12 @@
  * stderr (snap set shows it) and exits non-zero; secrets are never part of that line.
  */
 import * as os from 'node:os';
+import { ManagementClient } from '../cli/management-client';
 import { formatError } from '../errors';
 import { createLogger } from '../util/log';
+import { runViewHook, type ConfdbDeps } from './confdb/custodian';
+import type { EdgedLive } from './confdb/live';
+import { parseViewHook } from './confdb/views';
 import { systemSnapctl } from './exec';
 import { configure } from './hooks/configure';
 import type { HookDeps } from './hooks/deps';
@@ -12,7 +16,12 @@ import { install, plugChanged, postRefresh, remove } from './hooks/lifecycle';
 import { snapName, snapPathsFromEnv } from './paths';
 import { Snapctl } from './snapctl';
 
-export async function runHook(name: string, d: HookDeps): Promise<void> {
+export async function runHook(name: string, d: HookDeps | ConfdbDeps): Promise<void> {
+  const view = parseViewHook(name);
+  if (view) {
+    if (!('edged' in d)) throw new Error(`hook "${name}" needs the confdb dependencies`);
+    return runViewHook(d, view.kind, view.plug);
+  }
   const plug = /^(connect|disconnect)-plug-(.+)$/.exec(name);
   if (plug) return plugChanged(d, plug[2], plug[1] === 'connect');
   switch (name) {
@@ -35,16 +44,27 @@ export async function run(argv: string[]): Promise<void> {
   // Hook logs go to stdout (snapd keeps them in the change's log); stderr is the error line.
   const logger = createLogger({ level: 'info', component: `hook ${name}`, write: (l) => process.stdout.write(l + '\n') });
   try {
+    const paths = snapPathsFromEnv();
     const deps: HookDeps = {
       snapctl: new Snapctl(systemSnapctl()),
-      paths: snapPathsFromEnv(),
+      paths,
       snapName: snapName(),
       logger,
       hostname: os.hostname(),
     };
-    await runHook(name, deps);
+    await runHook(name, parseViewHook(name) ? { ...deps, edged: edgedLive(paths.mgmtSock), snapVersion: process.env.SNAP_VERSION ?? '' } : deps);
   } catch (e) {
     process.stderr.write(formatError(e, verbose) + '\n');
     process.exitCode = 1;
   }
+}
+
+/** edged's management API for the live views: short queries (a read waits on this hook). */
+function edgedLive(mgmtSock: string): EdgedLive {
+  const client = new ManagementClient(`unix://${mgmtSock}`, undefined, 10_000);
+  return {
+    modules: async () =>
+      (await client.list()).map((m) => ({ name: m.name, status: m.runtimeStatus?.status ?? m.state.status, image: m.config.image, exitCode: m.state.exitCode })),
+    version: async () => (await client.systemInfo()).version,
+  };
 }

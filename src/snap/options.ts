@@ -122,6 +122,25 @@ export function flattenOptions(doc: Record<string, unknown>): Map<string, unknow
   return flat;
 }
 
+/** snapctl's document with option values laid over it by key (`image-gc.time` inside `image-gc`); undefined unsets. */
+export function overlayOptions(doc: Record<string, unknown>, overlay: ReadonlyMap<string, unknown>): Record<string, unknown> {
+  const out = structuredClone(doc);
+  for (const [key, value] of overlay) {
+    const [top, sub] = GROUPS.has(key.split('.')[0]) && key.includes('.') ? key.split(/\.(.*)/s) : [key, undefined];
+    if (sub === undefined) {
+      if (value === undefined) delete out[top];
+      else out[top] = value;
+      continue;
+    }
+    const group = out[top] && typeof out[top] === 'object' && !Array.isArray(out[top]) ? { ...(out[top] as Record<string, unknown>) } : {};
+    if (value === undefined) delete group[sub];
+    else group[sub] = value;
+    if (Object.keys(group).length) out[top] = group;
+    else delete out[top];
+  }
+  return out;
+}
+
 export function parseOptions(doc: Record<string, unknown>): SnapOptions {
   const out: SnapOptions = { imageGc: {} };
   const flat = flattenOptions(doc);

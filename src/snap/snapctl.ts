@@ -73,6 +73,35 @@ export class Snapctl {
     await this.run(['unset', ...keys]);
   }
 
+  /**
+   * A confdb view's values through one of the snap's plugs (`snapctl get --view :PLUG -d`), {}
+   * when it holds none. previous: the values before the transaction a write hook is part of.
+   */
+  async getView(plug: string, options: { previous?: boolean } = {}): Promise<Record<string, unknown>> {
+    checkKey(plug);
+    const res = await this.exec(['get', '--view', ...(options.previous ? ['--previous'] : []), '-d', `:${plug}`]);
+    if (res.code !== 0) {
+      if (/no data|not found|no value/i.test(res.stderr)) return {};
+      throw new SnapctlError(`snapctl get --view :${plug} failed: ${res.stderr.trim() || `exit ${res.code}`}`);
+    }
+    const doc = JSON.parse(res.stdout || '{}') as unknown;
+    return doc && typeof doc === 'object' && !Array.isArray(doc) ? (doc as Record<string, unknown>) : {};
+  }
+
+  /** Sets view paths to JSON values (`snapctl set --view -t :PLUG path=JSON`); the values are not shown in errors. */
+  async setView(plug: string, values: Record<string, unknown>): Promise<void> {
+    checkKey(plug);
+    const keys = Object.keys(values);
+    if (keys.length === 0) return;
+    keys.forEach(checkKey);
+    await this.run(['set', '--view', '-t', `:${plug}`, ...keys.map((k) => `${k}=${JSON.stringify(values[k])}`)], true);
+  }
+
+  /** Rejects the confdb change being proposed (a change-view hook only): snapd shows the reason. */
+  async fail(reason: string): Promise<void> {
+    await this.run(['fail', reason.replace(/\s+/g, ' ').trim()]);
+  }
+
   /** Exit 0: connected; 1: not connected; anything else is an error. */
   async isConnected(plug: string): Promise<boolean> {
     checkKey(plug);

@@ -91,6 +91,7 @@ const EXCEPTIONS: Record<string, string> = {
   'identity/component.ts -> api/workload/sockets.ts': 'the identity wiring builds the workload sockets',
   'cli/check/probes.ts -> runtime/docker/client.ts': "check probes the engine itself (as upstream's runs docker), not the module runtime",
   'cli/commands/support-bundle.ts -> runtime/docker/client.ts': "the bundle records the engine's own info and version",
+  'snap/hook-main.ts -> cli/management-client.ts': "the hooks' composition root asks edged's management API for the live confdb views",
   'snap/hooks/configure.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
   'snap/hooks/lifecycle.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
   'snap/hooks/lifecycle.ts -> supervisor/bridge.ts': 'the bridge clean-up lives in supervisor/, which the hooks import',

@@ -12,7 +12,7 @@ import { OptionError } from '../errors';
 import { executeSteps } from '../execute';
 import { gatherFacts } from '../facts';
 import { type Applied, readApplied, readOrKeep, writeApplied } from '../applied';
-import { parseOptions, topLevelKeys } from '../options';
+import { overlayOptions, parseOptions, topLevelKeys } from '../options';
 import { planServices, type Step } from '../plan';
 import { defaultConfigDoc, parseToml, renderConfig, validateConfig } from '../render-config';
 import type { HookDeps } from './deps';
@@ -21,8 +21,17 @@ import { makeDirs, readIfExists } from './state';
 export const CS_FILE_MAX = 4096;
 export const DEPLOYMENT_MAX = 1024 * 1024;
 
-export async function configure(d: HookDeps): Promise<void> {
-  const options = parseOptions(await d.snapctl.getAll(topLevelKeys()));
+/** A confdb write (src/snap/confdb) goes through here too, so a view and `snap set` cannot disagree. */
+export interface ConfigureInput {
+  /** Option values laid over snapd's, by option key (undefined: unset). */
+  overlay?: ReadonlyMap<string, unknown>;
+  /** Validate everything, then stop: nothing written, no service touched. */
+  dryRun?: boolean;
+}
+
+export async function configure(d: HookDeps, input: ConfigureInput = {}): Promise<void> {
+  const doc = await d.snapctl.getAll(topLevelKeys());
+  const options = parseOptions(input.overlay ? overlayOptions(doc, input.overlay) : doc);
 
   const current = {
     config: await readIfExists(d.paths.configFile),
@@ -80,6 +89,7 @@ export async function configure(d: HookDeps): Promise<void> {
   const config = validateConfig(configText, d.paths);
   const daemonText = JSON.stringify(mergeDaemonJson(options.dockerDaemon ?? {}), null, 2) + '\n';
 
+  if (input.dryRun) return;
   // Everything is valid: from here on, act.
   const steps: Step[] = [];
   const changes = { config: false, daemonJson: false };
@@ -116,7 +126,7 @@ export async function configure(d: HookDeps): Promise<void> {
   if (JSON.stringify(nowApplied) !== JSON.stringify(applied)) await writeApplied(d.paths.appliedFile, nowApplied);
 }
 
-function checkConnectionString(option: string, raw: string): string {
+export function checkConnectionString(option: string, raw: string): string {
   const value = unquoteConnectionString(raw);
   if (value.includes('\n')) throw new OptionError(`${option}: the connection string must be a single line`);
   const parsed = parseDeviceConnectionString(value);
@@ -129,7 +139,7 @@ function checkConnectionString(option: string, raw: string): string {
 }
 
 /** edged's own manifest parser: what it would refuse later is refused here, while snap set can say so. */
-function checkDeployment(text: string): string {
+export function checkDeployment(text: string): string {
   try {
     parseDeploymentText(text);
   } catch (e) {
