@@ -24,6 +24,12 @@ have qemu-img || need+=(qemu-utils)
 have cpio || need+=(cpio)
 have modprobe || need+=(kmod)
 have xz || need+=(xz-utils)
+# The image service (src/images): xz streams images; its tests make disks with sfdisk, mkfs.vfat and mtools.
+have sfdisk || need+=(fdisk)
+have mkfs.vfat || need+=(dosfstools)
+have mcopy || need+=(mtools)
+have mkfs.ext4 || need+=(e2fsprogs)
+have openssl || need+=(openssl)
 updated=
 apt_update() { [ -n "$updated" ] || { apt-get update -qq; updated=1; }; }
 export DEBIAN_FRONTEND=noninteractive

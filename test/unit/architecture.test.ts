@@ -43,10 +43,11 @@ const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
   ['supervisor', 'supervisor/'],
   ['edged', 'edged/'],
   ['store', 'images/store/'],
+  ['images', 'images/'],
 ];
 type Layer =
   | 'errors' | 'util' | 'runtime' | 'docker' | 'config' | 'certs' | 'identity' | 'wire' | 'api' | 'agent'
-  | 'gc' | 'cli' | 'platform' | 'snap' | 'supervisor' | 'edged' | 'store';
+  | 'gc' | 'cli' | 'platform' | 'snap' | 'supervisor' | 'edged' | 'store' | 'images';
 
 const base: Layer[] = ['errors', 'util'];
 /**
@@ -76,7 +77,16 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   edged: ['platform', 'docker', 'runtime', 'config', 'certs', 'identity', 'wire', 'api', 'agent', 'gc', ...base],
   /** The image service's storage (a directory or S3), below everything of the image service. */
   store: base,
+  /**
+   * The per-device image service (runs on an operator's machine, not in the snap): it checks a
+   * device's values with the appliance's own parsers (config, the manifest parser in agent, and
+   * the snap options' parsers: IMAGES_INTO_SNAP says which files of snap/ alone).
+   */
+  images: ['store', 'snap', 'agent', 'config', ...base],
 };
+
+/** The only files of snap/ the image service may import: the option parsers and what they import. */
+const IMAGES_INTO_SNAP = new Set(['snap/options.ts', 'snap/errors.ts']);
 
 /** Today's arrows against the rules, `from -> to` (paths under src/), each with why it is still there. */
 const EXCEPTIONS: Record<string, string> = {
@@ -211,6 +221,11 @@ describe('architecture: the import graph of src/', () => {
 
   it('has no arrow against the layering except the named exceptions', () => {
     expect(against.map(key).filter((k) => !(k in EXCEPTIONS))).toEqual([]);
+  });
+
+  it('lets the image service into snap/ only for the option parsers', () => {
+    const into = arrows.filter((a) => layerOf(a.from) === 'images' && layerOf(a.to) === 'snap' && !IMAGES_INTO_SNAP.has(a.to));
+    expect(into.map(key)).toEqual([]);
   });
 
   it('names no exception that is gone (the list only shrinks)', () => {
