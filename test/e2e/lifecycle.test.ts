@@ -20,6 +20,28 @@ const RECOVER_MS = 90_000;
 
 jest.setTimeout(20 * 60_000);
 
+const moduleSpec = (extra: Record<string, unknown> = {}) => ({
+  version: '1.0',
+  type: 'docker',
+  status: 'running',
+  restartPolicy: 'always',
+  imagePullPolicy: 'never',
+  settings: { image: IMAGE, createOptions: JSON.stringify({ Cmd: GRACEFUL, ...extra }) },
+});
+const deployment = (modules: Record<string, unknown>) =>
+  JSON.stringify({
+    modulesContent: {
+      $edgeAgent: {
+        'properties.desired': {
+          schemaVersion: '1.1',
+          runtime: { type: 'docker', settings: {} },
+          systemModules: { edgeAgent: { type: 'docker', settings: { image: 'mcr.microsoft.com/azureiotedge-agent:1.5' } } },
+          modules,
+        },
+      },
+    },
+  });
+
 const figures: Record<string, number> = {};
 /** Per case: the health's logged changes, seconds after the fault. */
 const healthOverTime: Record<string, [number, string][]> = {};
@@ -59,21 +81,7 @@ beforeAll(async () => {
   lab.must('cp', '/snaps/images.tar', '/root/images.tar');
   lab.app('docker', 'load', '-i', '/root/images.tar');
   const cs = lab.put('cs.txt', `HostName=fake-hub.azure-devices.net;DeviceId=life;SharedAccessKey=${KEY}\n`);
-  const module = (extra: Record<string, unknown> = {}) => ({
-    version: '1.0',
-    type: 'docker',
-    status: 'running',
-    restartPolicy: 'always',
-    imagePullPolicy: 'never',
-    settings: { image: IMAGE, createOptions: JSON.stringify({ Cmd: GRACEFUL, ...extra }) },
-  });
-  const desired = {
-    schemaVersion: '1.1',
-    runtime: { type: 'docker', settings: {} },
-    systemModules: { edgeAgent: { type: 'docker', settings: { image: 'mcr.microsoft.com/azureiotedge-agent:1.5' } } },
-    modules: { sensor: module(), relay: module({ StopTimeout: 5 }) },
-  };
-  const file = lab.put('deployment.json', JSON.stringify({ modulesContent: { $edgeAgent: { 'properties.desired': desired } } }));
+  const file = lab.put('deployment.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ StopTimeout: 5 }) }));
   lab.must('snap', 'set', SNAP, `cs-file=${cs}`, `deployment-file=${file}`);
   await until('the modules running', modulesRunning, 180_000);
   await until(`health okay (now: ${lab.health()})`, () => lab.health() === 'okay', 60_000);
@@ -238,6 +246,24 @@ describe('planned stops', () => {
     expect(lab.journal(t0)).not.toMatch(/modules-backoff|Backoff/);
   });
 
+  it('refresh (the same snap installed again: a new revision): modules, containers and config kept, services back, modules started at once, health okay', async () => {
+    const ids = lab.containerIds();
+    const before = MODULES.map(reportedRestarts);
+    const config = lab.must('cat', `${COMMON}/etc/aziot/config.toml`);
+    const revision = () => lab.must('readlink', `/snap/${SNAP}/current`).trim();
+    const old = revision();
+    const t0 = Date.now();
+    lab.must('snap', 'install', '--dangerous', '--devmode', `/snaps/${SNAP}.snap`);
+    figures.refreshCommand = Date.now() - t0;
+    expect(revision()).not.toBe(old);
+    await until('both services active after the refresh', () => lab.bothActive(), RECOVER_MS);
+    await recovered('refresh', t0);
+    expect(lab.containerIds()).toEqual(ids);
+    expect(MODULES.map(reportedRestarts)).toEqual(before);
+    expect(lab.must('cat', `${COMMON}/etc/aziot/config.toml`)).toBe(config);
+    expect(lab.journal(t0)).not.toMatch(/modules-backoff/);
+  });
+
   it('reboot (stop and start of the lab): the shutdown takes what the modules take, they start at once after boot', async () => {
     const ids = lab.containerIds();
     const before = MODULES.map(reportedRestarts);
@@ -254,5 +280,58 @@ describe('planned stops', () => {
     await recovered('rebootBootToModulesRunning', t1, 120_000);
     expect(lab.containerIds()).toEqual(ids);
     expect(MODULES.map(reportedRestarts)).toEqual(before);
+  });
+});
+
+describe('a full data disk', () => {
+  const DATA = `${COMMON}/var/lib/docker`;
+  /** iotedge check's verdict on the engine's disk: {result: "Error", details: [...]}. */
+  const diskCheck = (): { result?: string; details?: string[] } => {
+    const r = lab.app('iotedge', 'check', '-o', 'json');
+    try {
+      return (JSON.parse(r.stdout) as { checks: Record<string, { result: string; details?: string[] }> }).checks['container-engine-disk-space'];
+    } catch {
+      return { result: `unparsable (${r.code}): ${r.stdout.slice(0, 200)} ${r.stderr.slice(0, 200)}` };
+    }
+  };
+
+  it("the engine's data root on a small filesystem, filled: health disk-full naming the module it could not create, edged and iotedge check say so; freed: all recover", async () => {
+    // The engine's data root on a 384 MiB tmpfs, its content copied in (the containers stay the same).
+    lab.must('snap', 'stop', SNAP);
+    lab.must('sh', '-c', `cp -a ${DATA} /root/docker-data && mount -t tmpfs -o size=384m tmpfs ${DATA} && cp -a /root/docker-data/. ${DATA}/ && rm -rf /root/docker-data`);
+    lab.run('/usr/lib/snapd/snap-discard-ns', SNAP);
+    lab.must('snap', 'start', SNAP);
+    await until('the modules running on the small disk', modulesRunning, RECOVER_MS);
+    await until(`health okay on the small disk (now: ${lab.health()})`, () => lab.health() === 'okay', RECOVER_MS);
+    expect(lab.app('docker', 'info', '-f', '{{.DockerRootDir}}').stdout.trim()).toBe(DATA);
+    expect(lab.must('findmnt', '-n', '-o', 'FSTYPE', DATA).trim()).toBe('tmpfs');
+    const ids = lab.containerIds();
+
+    const t0 = Date.now();
+    lab.run('dd', 'if=/dev/zero', `of=${DATA}/fill`, 'bs=1M'); // until ENOSPC
+    expect(lab.must('df', '--output=avail', DATA).trim().split('\n').pop()!.trim()).toBe('0');
+    await healthSaid('disk-full', t0);
+    figures.diskFullToHealth = Date.now() - t0;
+
+    // A module added now cannot be created; the running ones go on.
+    const t1 = Date.now();
+    const file = lab.put('deployment-extra.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ StopTimeout: 5 }), extra: moduleSpec() }));
+    lab.must('snap', 'set', SNAP, `deployment-file=${file}`);
+    await until('the health naming the module that could not be created', () => /snap health: error \[disk-full\]: .*module-create-failed: extra/.test(lab.journal(t1)), 90_000);
+    figures.diskFullCreateToHealth = Date.now() - t1;
+    expect(lab.journal(t1)).toMatch(/no space left on device/);
+    expect(diskCheck()).toMatchObject({ result: 'Error' });
+    expect(MODULES.every((m) => lab.running(m))).toBe(true);
+    healthOverTime.diskFull = lab.healthHistory(t0);
+
+    const t2 = Date.now();
+    lab.must('rm', `${DATA}/fill`);
+    await until('the added module running once space is freed', () => lab.running('extra') && modulesRunning(), 180_000);
+    await until(`health okay after freeing space (now: ${lab.health()})`, () => lab.health() === 'okay', RECOVER_MS);
+    figures.diskFreedToRecovered = Date.now() - t2;
+    healthOverTime.diskFreed = lab.healthHistory(t2);
+    expect(diskCheck().result).not.toBe('Error');
+    const now = lab.containerIds();
+    for (const m of MODULES) expect(now[m]).toBe(ids[m]);
   });
 });
