@@ -8,10 +8,10 @@ import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yargs from 'yargs';
 import { EdgeError, ExitCode, isEdgeError } from '../../errors';
-import { decodeBase64Key } from '../../util/base64';
 import { customizeImage } from '../customize';
 import { decompressBase, isXz } from '../base/open-base';
 import { parseDeviceInput, type DeviceInput } from '../device/spec';
+import { readGroupKey } from '../device/group-key';
 import { ImageInputError } from '../errors';
 
 export interface CustomizeArgs {
@@ -29,12 +29,6 @@ async function readSmall(file: string, what: string, max = 1024 * 1024): Promise
   if (!stat?.isFile()) throw new ImageInputError(`${what} ${file} is not a readable file`);
   if (stat.size > max) throw new ImageInputError(`${what} ${file} is larger than ${max} bytes`);
   return fs.readFile(file, 'utf8');
-}
-
-export async function readGroupKey(file: string): Promise<Buffer> {
-  const key = decodeBase64Key((await readSmall(file, '--dps-group-key-file', 4096)).trim());
-  if (!key) throw new ImageInputError('the DPS group key file does not hold a base64 key');
-  return key;
 }
 
 export async function customizeCommand(args: CustomizeArgs, log: (line: string) => void): Promise<void> {

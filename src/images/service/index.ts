@@ -1,0 +1,52 @@
+/**
+ * The image service's composition: the store, the base registry, the job queue, the URL
+ * signer and the HTTP app, built in one place from what the entry point (or a test) gives.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { Clock } from '../../util/clock';
+import type { Logger } from '../../util/log';
+import type { ObjectStore } from '../store/object-store';
+import { buildImageApp } from './app';
+import { BaseRegistry } from './bases';
+import { ImageJobs } from './jobs';
+import { UrlSigner } from './signing';
+import { records } from './records';
+
+export interface ImageServiceOptions {
+  store: ObjectStore;
+  /** This instance's cache of raw bases (random access needs a local file). */
+  cacheDir: string;
+  token: string;
+  clock: Clock;
+  logger: Logger;
+  dpsGroupKey?: Buffer;
+  /** Images holding secrets are deleted this long after they are made (default 24 h). */
+  secretTtlSeconds?: number;
+  /** Download URLs are good this long (default 15 min). */
+  downloadTtlSeconds?: number;
+  publicUrl?: string;
+}
+
+export interface ImageService {
+  app: FastifyInstance;
+  jobs: ImageJobs;
+  bases: BaseRegistry;
+}
+
+export async function createImageService(o: ImageServiceOptions): Promise<ImageService> {
+  const recs = records(o.store);
+  const bases = new BaseRegistry(o.store, recs, o.cacheDir, o.clock);
+  const jobs = new ImageJobs({ store: o.store, records: recs, bases, clock: o.clock, logger: o.logger, spec: { dpsGroupKey: o.dpsGroupKey }, secretTtlSeconds: o.secretTtlSeconds ?? 24 * 3600 });
+  const app = await buildImageApp({
+    store: o.store,
+    bases,
+    jobs,
+    signer: new UrlSigner(o.token),
+    token: o.token,
+    clock: o.clock,
+    logger: o.logger,
+    downloadTtlSeconds: o.downloadTtlSeconds ?? 15 * 60,
+    publicUrl: o.publicUrl,
+  });
+  return { app, jobs, bases };
+}
