@@ -11,6 +11,7 @@ import type { EdgedLive } from './confdb/live';
 import { parseViewHook } from './confdb/views';
 import { systemSnapctl } from './exec';
 import { configure } from './hooks/configure';
+import { importProvisioning } from './provisioning-import';
 import type { HookDeps } from './hooks/deps';
 import { install, plugChanged, postRefresh, remove } from './hooks/lifecycle';
 import { snapName, snapPathsFromEnv } from './paths';
@@ -28,7 +29,10 @@ export async function runHook(name: string, d: HookDeps | ConfdbDeps): Promise<v
     case 'install':
       return install(d);
     case 'configure':
-      return configure(d);
+      // `snap set` first; then a provisioning file left meanwhile (by cloud-init) is imported.
+      await configure(d);
+      await importProvisioning(d, configure);
+      return;
     case 'post-refresh':
       return postRefresh(d);
     case 'remove':

@@ -14,6 +14,8 @@ export interface SnapPaths {
   logLevelFile: string;
   /** The files cs-file / deployment-file pointed at when last applied (applied.ts), 0600. */
   appliedFile: string;
+  /** A rejected provisioning file (src/snap/provisioning-import.ts): the health until it is fixed. */
+  provisioningError: string;
   edgedHome: string;
   /** edged's reported state (the agent's reported-state.json in its home): the supervisors read it for the health. */
   edgedReportedState: string;
@@ -45,6 +47,7 @@ export function snapPaths(snap: string, common: string): SnapPaths {
     deploymentCopy: path.join(etc, 'aziot', 'deployment.json'),
     logLevelFile: path.join(etc, 'aziot', 'log-level'),
     appliedFile: path.join(etc, 'aziot', 'applied-options.json'),
+    provisioningError: path.join(etc, 'aziot', 'provisioning-error.json'),
     edgedHome: path.join(common, 'var', 'lib', 'aziot', 'edged'),
     edgedReportedState: path.join(common, 'var', 'lib', 'aziot', 'edged', 'reported-state.json'),
     runDir: run,

@@ -18,6 +18,8 @@ export interface HealthFacts {
   iotedged?: HealthReport;
   /** edged's reported-state.json, parsed; none: not written (yet). */
   reported?: unknown;
+  /** A provisioning file the snap refused (src/snap/provisioning-import.ts), parsed; none: none refused. */
+  provisioning?: unknown;
 }
 
 /**
@@ -25,6 +27,9 @@ export interface HealthFacts {
  * Undefined: nothing to say (edged never ran and the engine is fine: the hooks' health stands).
  */
 export function composeHealth(f: HealthFacts): HealthReport | undefined {
+  // The device was meant to be provisioned from its image and is not: that is what to fix first.
+  const refused = f.provisioning as HealthReport | undefined;
+  if (refused && refused.status === 'error' && typeof refused.message === 'string') return { status: 'error', message: refused.message, code: 'provisioning-file' };
   if (f.dockerd?.code === 'disk-full') return withConsequence(f.dockerd, f.iotedged?.status === 'okay' ? modulesHealth(f.reported) : undefined);
   if (f.dockerd && f.dockerd.status !== 'okay') return f.dockerd;
   if (!f.iotedged) return undefined;

@@ -86,6 +86,8 @@ export interface HealthBoardOptions {
   sink: Health;
   /** edged's reported-state.json: the deployment and the modules. */
   reportedStateFile: string;
+  /** A refused provisioning file's report (SnapPaths.provisioningError). */
+  provisioningErrorFile?: string;
   /** This boot's id: a state left by a service before a reboot or power loss is not believed. */
   bootId?: () => Promise<string>;
   logger?: Logger;
@@ -134,6 +136,7 @@ export function healthBoard(o: HealthBoardOptions): HealthBoard {
         dockerd: await stateOf('dockerd', boot),
         iotedged: await stateOf('iotedged', boot),
         reported: await readJson(o.reportedStateFile),
+        provisioning: o.provisioningErrorFile ? await readJson(o.provisioningErrorFile) : undefined,
       });
       if (composed) await o.sink.report(composed);
     } catch (e) {

@@ -43,6 +43,7 @@ export async function run(argv: string[]): Promise<void> {
       dir: path.join(paths.runDir, 'health'),
       sink,
       reportedStateFile: paths.edgedReportedState,
+      provisioningErrorFile: paths.provisioningError,
       logger,
     });
     let outcome: Outcome;

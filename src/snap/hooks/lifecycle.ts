@@ -7,6 +7,8 @@ import { gatherFacts } from '../facts';
 import { planServices } from '../plan';
 import { defaultConfigDoc, renderConfig } from '../render-config';
 import type { HookDeps } from './deps';
+import { configure } from './configure';
+import { importProvisioning } from '../provisioning-import';
 import { configHasWork, makeDirs, readIfExists } from './state';
 
 /** Directories and default files; existing files (a refresh, a reinstall) are kept as they are. */
@@ -28,6 +30,7 @@ async function reconcile(d: HookDeps, override?: { plug: string; connected: bool
 
 export async function install(d: HookDeps): Promise<void> {
   await ensureDefaults(d);
+  await importProvisioning(d, configure);
   await reconcile(d);
 }
 

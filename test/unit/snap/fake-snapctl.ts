@@ -34,6 +34,12 @@ export function fakeSnapd(init: Partial<Pick<FakeSnapd, 'options' | 'connected'>
           }
           if (rest.length === 1) return ok(s.options[rest[0]] === undefined ? '' : String(s.options[rest[0]]));
           break;
+        case 'set':
+          for (const kv of rest) {
+            const eq = kv.indexOf('=');
+            s.options[kv.slice(0, eq)] = kv.slice(eq + 1);
+          }
+          return ok();
         case 'unset':
           for (const k of rest) delete s.options[k];
           return ok();

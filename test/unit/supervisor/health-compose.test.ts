@@ -13,6 +13,12 @@ const reported = (modules: Record<string, { status: string; runtimeStatus: strin
 });
 
 describe('composeHealth: one health from both services and the modules', () => {
+  it('a refused provisioning file is the health while it is there, whatever the services say', () => {
+    const refused = { status: 'error', message: 'provisioning file /var/snap/x/common/provisioning.json refused: not JSON', code: 'provisioning-file' };
+    expect(composeHealth({ dockerd: okay, iotedged: okay, provisioning: refused })).toEqual(refused);
+    expect(composeHealth({ dockerd: okay, iotedged: okay, provisioning: { junk: 1 } })).toEqual(okay);
+  });
+
   it("the engine's problem wins over edged's okay (edged answers while the engine is down)", () => {
     const engine = { status: 'error' as const, message: 'Docker engine is stopped (SIGSTOP); restarting it', code: 'engine-hang' };
     expect(composeHealth({ dockerd: engine, iotedged: okay })).toEqual(engine);
