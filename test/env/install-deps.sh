@@ -30,6 +30,7 @@ have mkfs.vfat || need+=(dosfstools)
 have mcopy || need+=(mtools)
 have mkfs.ext4 || need+=(e2fsprogs)
 have openssl || need+=(openssl)
+python3 -c 'import yaml, jsonschema, jinja2, jsonpatch, requests' 2>/dev/null || need+=(python3-yaml python3-jsonschema python3-jinja2 python3-jsonpatch python3-requests)
 updated=
 apt_update() { [ -n "$updated" ] || { apt-get update -qq; updated=1; }; }
 export DEBIAN_FRONTEND=noninteractive
@@ -42,6 +43,12 @@ fi
 if [ ! -x .tmp/snapd-deb/usr/bin/snap ]; then
   apt_update
   mkdir -p .tmp && (cd .tmp && rm -f snapd_*.deb && apt-get download -qq snapd && dpkg-deb -x snapd_*.deb snapd-deb && rm -f snapd_*.deb)
+fi
+# Debian's cloud-init, unpacked beside the tree (not installed: no units on this machine): the image
+# tests run its schema check and its write_files module on what a per-device image carries.
+if [ ! -x .tmp/cloud-init-deb/usr/bin/cloud-init ]; then
+  apt_update
+  mkdir -p .tmp/cloud-init-dl && (cd .tmp/cloud-init-dl && apt-get download -qq cloud-init python3-configobj python3-netifaces && for d in *.deb; do dpkg-deb -x "$d" ../cloud-init-deb; done) && rm -rf .tmp/cloud-init-dl
 fi
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund --loglevel=error
