@@ -48,7 +48,12 @@ export class BaseRegistry {
         },
       });
       if (compressed) await pipeline(body, tap, createWriteStream(upload, { mode: 0o600 }));
-      else await writeSparse(body.pipe(tap), upload);
+      else {
+        // A client that goes away mid-upload fails the tap too, so nothing waits on it for ever.
+        const done = pipeline(body, tap).catch((e: unknown) => void tap.destroy(e as Error));
+        await writeSparse(tap, upload);
+        await done;
+      }
       if (size === 0) throw new ImageInputError('the base image is empty', { hint: 'send the image as the request body (application/octet-stream)' });
       const sha256 = hash.digest('hex');
       const existing = await this.get(sha256).catch(() => undefined);

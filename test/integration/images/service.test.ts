@@ -16,6 +16,7 @@ import { LocalDirectoryStore } from '../../../src/images/store/local-store';
 import { createImageService, type ImageService } from '../../../src/images/service';
 import { fsckVfat, makeClassicImage, makeCoreImage, mdir, mtype, sha256Range, xzDecompressFile, type TestImage } from '../../helpers/disk-images';
 import { CONNECTION_STRING, GROUP_KEY } from '../../helpers/image-devices';
+import { until } from '../../helpers/until';
 
 const TOKEN = 'test-token-0123456789abcdef';
 let dir: string;
@@ -248,4 +249,17 @@ it('never logs a secret', () => {
   expect(log).not.toContain('SharedAccessKey');
   expect(log).not.toContain(CONNECTION_STRING.split('SharedAccessKey=')[1]);
   expect(log).not.toContain(GROUP_KEY);
+});
+
+it('leaves no temp file when a client goes away in the middle of an upload', async () => {
+  const { request } = await import('node:http');
+  const u = new URL(`${url}/v1/bases?name=gone.img`);
+  const req = request({ host: u.hostname, port: u.port, path: `${u.pathname}${u.search}`, method: 'POST', headers: { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/octet-stream', 'content-length': String(64 << 20) } });
+  req.on('error', () => undefined);
+  req.write(Buffer.alloc(4 << 20, 1));
+  const cache = path.join(dir, 'cache');
+  await until(() => fs.readdirSync(cache).some((f) => f.startsWith('.upload-')), 'the upload to start');
+  req.destroy();
+  await until(() => !fs.readdirSync(cache).some((f) => f.startsWith('.upload-')), 'the partial upload to be removed');
+  expect(((await call('GET', '/v1/bases')).json.bases as Json[]).map((b) => b.name)).not.toContain('gone.img');
 });
