@@ -13,9 +13,12 @@
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lab="$root/.tmp/snapd-lab"
-# SNAPD_LAB_SUITE: the container's Debian suite, so its snapd: bookworm (2.57, default) or trixie (2.68).
+# SNAPD_LAB_SUITE: the container's Debian suite, so its snapd: bookworm (2.57, default), trixie (2.68)
+# or sid (2.77, with gnupg: the confdb e2e signs its lab assertions there, test/env/confdb-lab.sh).
 suite=${SNAPD_LAB_SUITE:-bookworm}
-case "$suite" in bookworm|trixie) ;; *) echo "snapd-lab: SNAPD_LAB_SUITE=$suite: use bookworm or trixie" >&2; exit 2 ;; esac
+case "$suite" in bookworm|trixie|sid) ;; *) echo "snapd-lab: SNAPD_LAB_SUITE=$suite: use bookworm, trixie or sid" >&2; exit 2 ;; esac
+extra_pkgs=""
+[ "$suite" = sid ] && extra_pkgs=",gnupg"
 key=$( (cat "$0" "$root/test/env/core-base.sh"; echo "$suite") | sha256sum | cut -c1-12)
 image="snapd-lab-aziot:$key"
 snaps="$lab/snaps-$key"
@@ -38,7 +41,7 @@ build_rootfs() {
   log "debootstrap $suite (once, about a minute)"
   rm -rf "$rootfs" && mkdir -p "$lab"
   debootstrap --variant=minbase \
-    --include=systemd,systemd-sysv,snapd,squashfs-tools,udev,dbus,dbus-user-session,libpam-systemd,ca-certificates,procps,iproute2,kmod,fuse3,squashfuse \
+    --include=systemd,systemd-sysv,snapd,squashfs-tools,udev,dbus,dbus-user-session,libpam-systemd,ca-certificates,procps,iproute2,kmod,fuse3,squashfuse$extra_pkgs \
     "$suite" "$rootfs" http://deb.debian.org/debian >"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
   echo snapd-lab >"$rootfs/etc/hostname"
   rm -f "$rootfs/etc/machine-id"; touch "$rootfs/etc/machine-id"
