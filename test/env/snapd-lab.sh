@@ -14,11 +14,14 @@ set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
 lab="$root/.tmp/snapd-lab"
 # SNAPD_LAB_SUITE: the container's Debian suite, so its snapd: bookworm (2.57, default), trixie (2.68)
-# or sid (2.77, with gnupg: the confdb e2e signs its lab assertions there, test/env/confdb-lab.sh).
+# or sid (snapd 2.77 on trixie's userland, with gnupg: the confdb e2e signs its lab assertions there,
+# test/env/confdb-lab.sh). sid's own systemd (262) refuses to run as PID 1 on this host's cgroup v1
+# hierarchy ("Detected unsupported legacy cgroup hierarchy, refusing execution"); trixie's 257
+# still runs, so the sid lab is trixie plus sid's snapd package.
 suite=${SNAPD_LAB_SUITE:-bookworm}
 case "$suite" in bookworm|trixie|sid) ;; *) echo "snapd-lab: SNAPD_LAB_SUITE=$suite: use bookworm, trixie or sid" >&2; exit 2 ;; esac
-extra_pkgs=""
-[ "$suite" = sid ] && extra_pkgs=",gnupg"
+extra_pkgs=""; base_suite=$suite
+[ "$suite" = sid ] && { extra_pkgs=",gnupg"; base_suite=trixie; }
 key=$( (cat "$0" "$root/test/env/core-base.sh"; echo "$suite") | sha256sum | cut -c1-12)
 image="snapd-lab-aziot:$key"
 snaps="$lab/snaps-$key"
@@ -38,11 +41,24 @@ log() { echo "snapd-lab: $*" >&2; }
 build_rootfs() {
   [ -f "$rootfs/.done" ] && return 0
   command -v debootstrap >/dev/null || { echo "debootstrap missing: run test/env/install-deps.sh" >&2; exit 1; }
-  log "debootstrap $suite (once, about a minute)"
+  log "debootstrap $base_suite for $suite (once, about a minute)"
   rm -rf "$rootfs" && mkdir -p "$lab"
   debootstrap --variant=minbase \
     --include=systemd,systemd-sysv,snapd,squashfs-tools,udev,dbus,dbus-user-session,libpam-systemd,ca-certificates,procps,iproute2,kmod,fuse3,squashfuse$extra_pkgs \
-    "$suite" "$rootfs" http://deb.debian.org/debian >"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
+    "$base_suite" "$rootfs" http://deb.debian.org/debian >"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
+  if [ "$suite" != "$base_suite" ]; then
+    log "snapd from $suite on $base_suite"
+    local deb; deb=$("$root/test/env/debian-fetch.sh" "$suite" "$lab/debs-$suite" snapd | tail -1)
+    cp "$deb" "$rootfs/root/snapd.deb"
+    # snap-confine stays trixie's (2.68.3, setuid root): 2.77's runs on file capabilities and
+    # insists on CAP_SYS_RESOURCE, which no container here can have (the host's bounding set
+    # lacks it): "required permitted capability cap_sys_resource not found". snapd 2.77 itself
+    # (daemon, snapctl, confdb) is what the lab is for.
+    cp -a "$rootfs/usr/lib/snapd/snap-confine" "$rootfs/root/snap-confine.trixie"
+    chroot "$rootfs" dpkg -i /root/snapd.deb >>"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
+    mv "$rootfs/root/snap-confine.trixie" "$rootfs/usr/lib/snapd/snap-confine"
+    rm -f "$rootfs/root/snapd.deb"
+  fi
   echo snapd-lab >"$rootfs/etc/hostname"
   rm -f "$rootfs/etc/machine-id"; touch "$rootfs/etc/machine-id"
   touch "$rootfs/.done"
