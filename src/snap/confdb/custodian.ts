@@ -39,6 +39,8 @@ interface Proposal {
 
 /** Our copy of a manifest written through control-runtime (deployment-file names it). */
 export const confdbDeploymentFile = (d: HookDeps) => path.join(path.dirname(d.paths.deploymentCopy), 'confdb-deployment.json');
+/** The line the last refused write got, for control-runtime's last-refusal (never a secret: our lines name no value). */
+export const lastRefusalFile = (d: HookDeps) => path.join(path.dirname(d.paths.deploymentCopy), 'confdb-last-refusal');
 
 export async function runViewHook(d: ConfdbDeps, kind: ConfdbHookKind, plug: string): Promise<void> {
   switch (kind) {
@@ -63,7 +65,9 @@ async function change(d: ConfdbDeps, plug: string): Promise<void> {
   } catch (e) {
     if (!(e instanceof EdgeError) || e instanceof SnapctlError) throw e;
     // The reason snapd shows: `... azure-iot-edge rejected changes: <this line>`.
-    await d.snapctl.fail(formatError(e));
+    const line = formatError(e);
+    await d.snapctl.fail(line);
+    await writeFileAtomic(lastRefusalFile(d), `${plug}: ${line}\n`, { mode: 0o644 });
     d.logger.info(`refused a write through ${plug}`);
     return;
   }
@@ -116,7 +120,7 @@ async function propose(d: ConfdbDeps, plug: string): Promise<Proposal> {
 async function load(d: ConfdbDeps, plug: string): Promise<void> {
   if (plug === 'control-runtime') {
     const options = flattenOptions(await d.snapctl.getAll(topLevelKeys()));
-    const values = runtimeView(options, await ourDeployment(d, options));
+    const values = runtimeView(options, await ourDeployment(d, options), (await readIfExists(lastRefusalFile(d)))?.trim());
     // Every request set (null unsets): a value unset since snapd's last copy must not come back.
     await d.snapctl.setView(CUSTODIAN_PLUG, underStorage('runtime', values));
     return;

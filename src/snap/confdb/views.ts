@@ -29,6 +29,8 @@ export function underStorage(prefix: string, values: Record<string, unknown>): R
 /** control-runtime requests that are snap options under the same key. */
 export const RUNTIME_OPTIONS = ['log-level', 'hostname', 'image-gc.enabled', 'image-gc.recurrence', 'image-gc.threshold', 'image-gc.time'] as const;
 export const DEPLOYMENT_REQUEST = 'deployment';
+/** Read-only: the line the last refused control-* write got (snapctl set --view from an app does not show it on 2.77). */
+export const LAST_REFUSAL_REQUEST = 'last-refusal';
 
 export type ConfdbHookKind = 'change' | 'save' | 'load' | 'query';
 
@@ -71,6 +73,7 @@ export function runtimeWrite(changed: Map<string, unknown>): RuntimeWrite {
   const out: RuntimeWrite = { options: new Map() };
   for (const [k, v] of changed) {
     if ((RUNTIME_OPTIONS as readonly string[]).includes(k)) out.options.set(k, v);
+    else if (k === LAST_REFUSAL_REQUEST) continue; // read-only: only snapd's cached copy changes here
     else if (k === DEPLOYMENT_REQUEST) out.deployment = v === undefined || v === null ? null : typeof v === 'string' ? v : JSON.stringify(v);
     else throw new OptionError(`control-runtime: ${k} is not a setting of this snap`, { hint: `valid: ${[...RUNTIME_OPTIONS, DEPLOYMENT_REQUEST].join(', ')}` });
   }
@@ -82,13 +85,14 @@ export function runtimeWrite(changed: Map<string, unknown>): RuntimeWrite {
  * under the same keys; null (snapctl: unset) for the others, so nothing snapd kept from an
  * earlier write shows through.
  */
-export function runtimeView(options: Map<string, unknown>, deployment?: unknown): Record<string, unknown> {
+export function runtimeView(options: Map<string, unknown>, deployment?: unknown, lastRefusal?: string): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const k of RUNTIME_OPTIONS) {
     const v = options.get(k);
     out[k] = v !== undefined && v !== null && v !== '' ? v : null;
   }
   out[DEPLOYMENT_REQUEST] = deployment ?? null;
+  out[LAST_REFUSAL_REQUEST] = lastRefusal ?? null;
   return out;
 }
 

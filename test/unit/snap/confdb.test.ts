@@ -47,7 +47,7 @@ describe('the schema and the plugs', () => {
   it('maps control-runtime requests onto snap options of the same names, so the OPTIONS parsers validate both', () => {
     expect(runtimeOptionsAreSnapOptions()).toBe(true);
     const requests = SCHEMA.views['control-runtime'].rules.map((r) => r.request);
-    expect(requests.sort()).toEqual([...RUNTIME_OPTIONS, 'deployment'].sort());
+    expect(requests.sort()).toEqual([...RUNTIME_OPTIONS, 'deployment', 'last-refusal'].sort());
     for (const k of RUNTIME_OPTIONS) expect(OPTIONS.some((o) => o.key === k)).toBe(true);
   });
 
@@ -90,7 +90,7 @@ describe('the view <-> option mapping', () => {
 
   it('shows exactly the options snap get shows, null (unset) for the rest', () => {
     const v = runtimeView(new Map<string, unknown>([['log-level', 'debug'], ['image-gc.time', '03:00'], ['cs-file', '/root/cs']]));
-    expect(v).toEqual({ 'log-level': 'debug', hostname: null, 'image-gc.enabled': null, 'image-gc.recurrence': null, 'image-gc.threshold': null, 'image-gc.time': '03:00', deployment: null });
+    expect(v).toEqual({ 'log-level': 'debug', hostname: null, 'image-gc.enabled': null, 'image-gc.recurrence': null, 'image-gc.threshold': null, 'image-gc.time': '03:00', deployment: null, 'last-refusal': null });
     // and every value it shows parses as the option it came from
     expect(() => parseOptions({ 'log-level': v['log-level'], 'image-gc': { time: v['image-gc.time'] } })).not.toThrow();
   });
@@ -165,6 +165,7 @@ describe('the custodian hooks, in snapd order (fake confdb)', () => {
     expect(readFileSync(deps.paths.configFile, 'utf8')).toBe(before);
     expect(restarts()).toEqual([]);
     expect(snapd.options['log-level']).toBeUndefined();
+    expect((await confdb.read('control-runtime'))['last-refusal']).toBe(`control-runtime: ${snapSet}`);
   });
 
   it.each([
