@@ -12,6 +12,7 @@ import { snapPaths } from '../../../src/snap/paths';
 import { Snapctl } from '../../../src/snap/snapctl';
 import { configure } from '../../../src/snap/hooks/configure';
 import { importProvisioning, provisioningPaths } from '../../../src/snap/provisioning-import';
+import { importAtServiceStart } from '../../../src/snap/provisioning-main';
 import { renderProvisioningFile, type ProvisioningFile } from '../../../src/config/provisioning-file';
 import { memoryLogger } from '../../../src/util/log';
 import { type FakeSnapd, fakeSnapd } from './fake-snapctl';
@@ -92,5 +93,20 @@ describe('importing the provisioning file', () => {
     expect(error.message).toMatch(/^provisioning file .*\/common\/provisioning\.json refused: /);
     expect(error.message).toMatch(message);
     expect(`${error.message}${snapd.health!.join('')}`).not.toContain(KEY);
+  });
+});
+
+describe('at service start', () => {
+  it('dockerd imports a file written after install; iotedged leaves it; no file: nothing asked of snapd', async () => {
+    await runHook('install', deps);
+    const calls = snapd.calls.length;
+    expect(await importAtServiceStart('dockerd', deps)).toBe('none');
+    expect(snapd.calls.length).toBe(calls);
+    leave({ format: 1, options: { 'connection-string': CS }, files: {} });
+    expect(await importAtServiceStart('iotedged', deps)).toBe('none');
+    expect(existsSync(p.file)).toBe(true);
+    expect(await importAtServiceStart('dockerd', deps)).toBe('imported');
+    expect(config()).toContain('connection_string = "HostName=fake-hub.azure-devices.net;DeviceId=dev1;');
+    expect(existsSync(p.file)).toBe(false);
   });
 });
