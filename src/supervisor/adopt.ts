@@ -30,10 +30,7 @@ export const procTable: ProcessTable = {
     // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
     return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || undefined;
   },
-  cpuMs: async (pid) => {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-    return stat === undefined ? undefined : cpuMsFromStat(stat);
-  },
+  cpuMs: (pid) => treeCpuMs(pid),
   kill: (pid, signal) => {
     try {
       process.kill(pid, signal);
@@ -42,6 +39,25 @@ export const procTable: ProcessTable = {
     }
   },
 };
+
+/**
+ * CPU time of a process, of its children it has waited for, and of its live descendants: a
+ * dockerd waiting for its apparmor_parser or iptables is still starting. Undefined when gone.
+ */
+async function treeCpuMs(pid: number, depth = 0): Promise<number | undefined> {
+  const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
+  const own = stat === undefined ? undefined : cpuMsFromStat(stat);
+  if (own === undefined || depth > 8) return own;
+  const tasks = await fs.readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+  const children = new Set<number>();
+  for (const t of tasks) {
+    const list = await fs.readFile(`/proc/${pid}/task/${t}/children`, 'utf8').catch(() => '');
+    for (const c of list.split(' ').filter(Boolean)) children.add(Number(c));
+  }
+  let total = own;
+  for (const c of children) total += (await treeCpuMs(c, depth + 1)) ?? 0;
+  return total;
+}
 
 /** The pid a pidfile names, if that process runs and its arguments include `mark` (ours, not a reused pid). */
 export async function adoptablePid(pidfile: string, mark: string, procs: ProcessTable): Promise<number | undefined> {

@@ -4,8 +4,8 @@
  * there containerd, dockerd and edged start slowly but steadily, working all the time, and were
  * restarted in a loop just before they would have been ready. So the deadline only ends a start
  * that makes no progress: past `deadlineMs`, a process that used at least PROGRESS_SHARE of a CPU
- * over the last PROGRESS_WINDOW_MS (its own and its waited children's CPU time, e.g. dockerd's
- * iptables calls) is still working and is waited for; one that idles (blocked on something that
+ * over the last PROGRESS_WINDOW_MS (with its descendants': dockerd waiting for its apparmor_parser
+ * or iptables is still starting) is still working and is waited for; one that idles (blocked on something that
  * never comes: edged's "Initializing modules" hang) is restarted at the deadline as before. A
  * process that keeps working and never becomes ready (a busy loop) is restarted at
  * `deadlineMs * CAP_FACTOR`.
@@ -43,6 +43,11 @@ export class StartDeadline {
     return elapsed < this.deadlineMs + PROGRESS_WINDOW_MS
       ? `not ready ${seconds(this.deadlineMs)}s after start`
       : `not ready ${seconds(elapsed)}s after start (no progress in the last ${seconds(PROGRESS_WINDOW_MS)}s)`;
+  }
+
+  /** Whether a CPU figure taken now would be used (only the last window before the deadline and after). */
+  sampling(now: number): boolean {
+    return now - this.startedAt >= this.deadlineMs - PROGRESS_WINDOW_MS;
   }
 
   /** Past the plain deadline, still waited for because it works. */
