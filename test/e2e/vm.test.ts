@@ -1,25 +1,34 @@
 /**
  * The snap strictly confined, under AppArmor: a qemu VM (test/env/vm-lab.sh: Debian's 6.12 kernel
  * with apparmor=1, sid's snapd 2.77, no network device), the snap installed without --devmode:
- * profiles enforced, services gated, its install and configure hooks run. The kernel log's
- * AppArmor and seccomp denials of the snap are collected; any not explained in docs/snap.md
- * fails the test. Nothing is skipped: if the VM cannot boot, the test fails saying why.
+ * profiles enforced, services gated; its interfaces connected, the engine up; cs-file from /root
+ * and from a user's home (home plug); a deployment of a locally built image (imported into the
+ * snap's engine: no registry is reachable) running, `iotedge list`, `azure-iot-edge.docker ps`;
+ * kill -9 of dockerd and of edged healed; a reboot of the VM (services and modules back by
+ * themselves); `snap remove`. The kernel log's AppArmor and seccomp denials of the snap are
+ * collected; any not explained in docs/snap.md fails the test. Nothing is skipped: if the VM
+ * cannot boot, the test fails saying why.
  *
- * Slow by nature (TCG emulation when KVM cannot run a guest): images are cached under
- * .tmp/vm-lab; figures go to .tmp/vm-figures.json, the denials to .tmp/vm-denials.txt.
+ * Slow by nature (TCG emulation when KVM cannot run a guest): the images (the seeded one with the
+ * stand-in snaps installed) are cached under .tmp/vm-lab; figures go to .tmp/vm-figures.json, the
+ * denials to .tmp/vm-denials.txt, the snap's journal to .tmp/vm-journal.txt. It does not use the
+ * container lab, so it takes no lab lock.
  */
-import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync, renameSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
+import { GRACEFUL_CMD, localDeployment } from '../helpers/deployment';
+import { COMMON, ROOT, SNAP } from '../helpers/snapd-lab';
+import { GUEST_FILES, VM_LAB_SH, Vm, host, q, untilVm } from '../helpers/vm-lab';
 
-const ROOT = path.resolve(__dirname, '..', '..');
-const LAB = path.join(ROOT, 'test', 'env', 'vm-lab.sh');
 const WORK = path.join(ROOT, '.tmp', 'vm-e2e');
-const RUN = path.join(WORK, 'run');
-const SHARE = path.join(RUN, 'share');
-const FILES = '/lab/files';
-const SNAP = 'azure-iot-edge';
+const vm = new Vm(path.join(WORK, 'run'));
 const MIN = 60_000;
+const IMAGE = 'edge-e2e/sensor:1';
+const USER = 'labuser'; // made by vm-lab.sh, with a home
+const KEY = Buffer.from('vm-e2e-device-key-0123456789abc!').toString('base64');
+const cs = (device: string) => `HostName=fake-hub.azure-devices.net;DeviceId=${device};SharedAccessKey=${KEY}\n`;
+/** What the engine needs (network and network-bind connect by themselves), and home for cs-file in /home. */
+const CONNECT = ['docker-support', 'firewall-control', 'network-control', 'home'];
 
 /**
  * Denials that are expected and harmless, each explained in docs/snap.md ("Strict confinement").
@@ -32,142 +41,178 @@ const EXPLAINED: Array<[RegExp, string]> = [
 jest.setTimeout(45 * MIN);
 
 const figures: Record<string, number | string> = {};
+let snapFile = '';
 
-interface Run {
-  code: number;
-  out: string;
-}
-
-function host(cmd: string, args: string[], timeoutMs = 30 * MIN): string {
-  const r = spawnSync(cmd, args, { encoding: 'utf8', timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
-  if (r.error) throw new Error(`${cmd} ${args.join(' ')}: ${r.error.message}`);
-  if (r.status !== 0) throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${(r.stderr || r.stdout).trim().slice(-3000)}`);
-  return r.stdout;
-}
-
-let seq = 0;
-/** A shell command in the guest, as root, through the agent on the 9p share. */
-async function vm(command: string, timeoutMs = 10 * MIN): Promise<Run> {
-  const id = `t${process.pid}-${++seq}`;
-  writeFileSync(path.join(SHARE, 'cmd', `.${id}.tmp`), command + '\n');
-  renameSync(path.join(SHARE, 'cmd', `.${id}.tmp`), path.join(SHARE, 'cmd', `${id}.sh`));
-  const rc = path.join(SHARE, 'out', `${id}.rc`);
-  await until(`the guest to run: ${command.slice(0, 80)}`, () => existsSync(rc) || vmDead(), timeoutMs, 300);
-  if (!existsSync(rc)) throw new Error(`the VM stopped while running: ${command}; console: ${consoleTail()}`);
-  const out = readFileSync(path.join(SHARE, 'out', `${id}.out`), 'utf8');
-  const code = Number(readFileSync(rc, 'utf8').trim());
-  rmSync(rc);
-  rmSync(path.join(SHARE, 'out', `${id}.out`));
-  return { code, out };
-}
-
-async function must(command: string, timeoutMs?: number): Promise<string> {
-  const r = await vm(command, timeoutMs);
-  if (r.code !== 0) throw new Error(`in the VM: ${command} failed (${r.code}): ${r.out.trim().slice(-3000)}`);
-  return r.out;
-}
-
-function vmDead(): boolean {
-  try {
-    process.kill(Number(readFileSync(path.join(RUN, 'qemu.pid'), 'utf8').trim()), 0);
-    return false;
-  } catch {
-    return true;
-  }
-}
-
-const consoleTail = () => (existsSync(path.join(RUN, 'console.log')) ? readFileSync(path.join(RUN, 'console.log'), 'utf8').slice(-2000) : '(no console log)');
-
-async function until<T>(what: string, fn: () => T | undefined | false | Promise<T | undefined | false>, timeoutMs = 5 * MIN, everyMs = 1000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await fn();
-    if (v) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${Math.round(timeoutMs / 1000)}s waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, everyMs));
-  }
-}
-
-async function services(): Promise<Record<string, { startup: string; current: string }>> {
-  const out: Record<string, { startup: string; current: string }> = {};
-  for (const line of (await must(`snap services ${SNAP}`)).split('\n').slice(1)) {
-    const [name, startup, current] = line.trim().split(/\s+/);
-    if (name) out[name.replace(`${SNAP}.`, '')] = { startup, current };
-  }
-  return out;
-}
-/** The guest's boot id once its agent is up. */
-async function booted(timeoutMs: number): Promise<string> {
-  const file = path.join(SHARE, 'out', 'booted');
-  return until('the guest to boot and its agent to start', () => {
-    if (vmDead()) throw new Error(`qemu exited before the guest came up; console: ${consoleTail()}`);
-    const id = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
-    return id || undefined;
-  }, timeoutMs, 500);
-}
+const sensorRunning = async () => /^sensor\s+running/m.test(await vm.listed()) && (await vm.running('sensor'));
+const bothActive = async () => {
+  const s = await vm.services();
+  return s.dockerd?.current === 'active' && s.iotedged?.current === 'active';
+};
 
 beforeAll(async () => {
   if (!existsSync(path.join(ROOT, 'dist', 'snap', 'hook-main.js'))) throw new Error('dist/ is not built: run `make build` (make test does) before the e2e test');
   const t0 = Date.now();
-  const prepared = Object.fromEntries(host(LAB, ['prepare'], 60 * MIN).trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2))) as { SNAPS: string; ACCEL: string };
+  const prepared = Object.fromEntries(host(VM_LAB_SH, ['prepare'], 60 * MIN).trim().split('\n').map((l) => l.split(/=(.*)/s).slice(0, 2))) as { ACCEL: string };
   figures.prepareMs = Date.now() - t0;
   figures.accel = prepared.ACCEL;
-  const snapFile = host(path.join(ROOT, 'snap', 'local', 'build.sh'), [path.join(WORK, 'build')]).trim().split('\n').pop()!;
-  host(LAB, ['stop', RUN]);
-  rmSync(RUN, { recursive: true, force: true });
-  const files = path.join(SHARE, 'files');
-  mkdirSync(files, { recursive: true });
-  mkdirSync(path.join(SHARE, 'cmd'), { recursive: true });
-  mkdirSync(path.join(SHARE, 'out'), { recursive: true });
-  for (const f of ['core24_glibc.snap', 'snapd_stub.snap']) copyFileSync(path.join(prepared.SNAPS, f), path.join(files, f));
-  copyFileSync(snapFile, path.join(files, `${SNAP}.snap`));
+  snapFile = host(path.join(ROOT, 'snap', 'local', 'build.sh'), [path.join(WORK, 'build')]).trim().split('\n').pop()!;
+  const rootfs = path.join(WORK, 'sensor-rootfs.tar');
+  host(path.join(ROOT, 'test', 'env', 'build-images.sh'), ['--rootfs-tar', rootfs]);
+  vm.reset({ [`${SNAP}.snap`]: snapFile, 'sensor-rootfs.tar': rootfs });
   const t1 = Date.now();
-  host(LAB, ['boot', RUN]);
-  await booted(25 * MIN);
+  vm.boot();
+  await vm.booted(25 * MIN);
   figures.firstBootToAgentMs = Date.now() - t1;
 }, 120 * MIN);
 
 afterAll(async () => {
+  if (!vm.dead()) {
+    const journal = await vm.sh(`journalctl -b all --no-pager -o short-monotonic -u snap.${SNAP}.dockerd -u snap.${SNAP}.iotedged`).catch(() => undefined);
+    if (journal) writeFileSync(path.join(ROOT, '.tmp', 'vm-journal.txt'), journal.out);
+  }
   writeFileSync(path.join(ROOT, '.tmp', 'vm-figures.json'), JSON.stringify(figures, null, 2) + '\n');
   console.log(`vm figures: ${JSON.stringify(figures)}`);
-  if (process.env.KEEP_VM_LAB !== '1') host(LAB, ['stop', RUN], 5 * MIN);
+  if (process.env.KEEP_VM_LAB !== '1') vm.stop();
 });
 
 describe('the snap strictly confined under AppArmor (VM)', () => {
-  it('runs a kernel with AppArmor enforcing and snapd 2.77 using it', async () => {
-    expect((await must('cat /sys/module/apparmor/parameters/enabled')).trim()).toBe('Y');
+  it('runs a kernel with AppArmor enforcing and snapd 2.77 using it, the stand-in snaps installed', async () => {
+    expect((await vm.must('cat /sys/module/apparmor/parameters/enabled')).trim()).toBe('Y');
     const t0 = Date.now();
-    await must('snap wait system seed.loaded', 15 * MIN);
+    await vm.must('snap wait system seed.loaded', 15 * MIN);
     figures.agentToSeededMs = Date.now() - t0;
-    expect(await must('snap debug sandbox-features')).toMatch(/^apparmor: .*kernel:/m);
-    const version = await must('snap version');
+    expect(await vm.must('snap debug sandbox-features')).toMatch(/^apparmor: .*kernel:/m);
+    const version = await vm.must('snap version');
     figures.snapd = /^snapd\s+(\S+)/m.exec(version)?.[1] ?? 'unknown';
     expect(version).toMatch(/^snapd\s+2\.77/m);
+    expect(await vm.must('snap list')).toMatch(/^core24\s.*\n(.*\n)*snapd\s+stub1/m);
   });
 
   it('installs strictly (no --devmode): profiles enforced, services disabled and inactive', async () => {
-    let t0 = Date.now();
-    await must(`snap install --dangerous ${FILES}/snapd_stub.snap && snap install --dangerous ${FILES}/core24_glibc.snap`, 20 * MIN);
-    figures.stubAndBaseInstallMs = Date.now() - t0;
-    t0 = Date.now();
-    await must(`snap install --dangerous ${FILES}/${SNAP}.snap`, 20 * MIN);
+    const t0 = Date.now();
+    await vm.must(`snap install --dangerous ${GUEST_FILES}/${SNAP}.snap`, 30 * MIN);
     figures.snapInstallMs = Date.now() - t0;
-    const list = await must(`snap list ${SNAP}`);
-    expect(list).not.toMatch(/devmode|jailmode|classic/);
-    figures.confinement = (await must('snap debug confinement')).trim();
-    expect(await must(`grep '^confinement:' /snap/${SNAP}/current/meta/snap.yaml`)).toMatch(/^confinement: strict$/m);
-    const profiles = await must(`cat /sys/kernel/security/apparmor/profiles | grep 'snap.${SNAP}\\.'`);
+    expect(await vm.must(`snap list ${SNAP}`)).not.toMatch(/devmode|jailmode|classic/);
+    figures.confinement = (await vm.must('snap debug confinement')).trim();
+    expect(await vm.must(`grep '^confinement:' /snap/${SNAP}/current/meta/snap.yaml`)).toMatch(/^confinement: strict$/m);
+    const profiles = await vm.must(`grep 'snap.${SNAP}\\.' /sys/kernel/security/apparmor/profiles`);
     expect(profiles).toMatch(/snap\.azure-iot-edge\.dockerd \(enforce\)/);
     expect(profiles).not.toMatch(/\(complain\)/);
-    expect(await services()).toEqual({
+    expect(await vm.services()).toEqual({
       dockerd: { startup: 'disabled', current: 'inactive' },
       iotedged: { startup: 'disabled', current: 'inactive' },
     });
   });
 
+  it('starts the engine strictly confined once its plugs are connected', async () => {
+    const t0 = Date.now();
+    for (const plug of CONNECT) {
+      const t = Date.now();
+      await vm.must(`snap connect ${SNAP}:${plug}`, 30 * MIN);
+      figures[`connect-${plug}Ms`] = Date.now() - t;
+    }
+    const t1 = Date.now();
+    const info = await untilVm(
+      async () => {
+        const r = await vm.app('docker', 'info', '--format', '{{.DockerRootDir}} {{.Driver}}');
+        return r.code === 0 && r.out.trim();
+      },
+      'the snap engine answering',
+      20 * MIN,
+    );
+    figures.connectedToEngineAnsweringMs = Date.now() - t1;
+    figures.connectsToEngineAnsweringMs = Date.now() - t0;
+    expect(info).toBe(`${COMMON}/var/lib/docker overlay2`);
+    expect((await vm.services()).dockerd).toEqual({ startup: 'enabled', current: 'active' });
+    // Started once: no restart by a start deadline on the way up.
+    const journal = await vm.must(`journalctl --no-pager -o cat -u snap.${SNAP}.dockerd`);
+    expect(journal).not.toMatch(/restarting it|did not create/);
+    expect((await vm.must(`ip -br addr show aziotbr0`))).toMatch(/10\.231\.\d+\.\d+\/24/);
+  });
+
+  it('takes cs-file from /root, then from a home (home plug), and runs iotedged', async () => {
+    const t0 = Date.now();
+    await vm.put('cs-root.txt', cs('vm-root'), '/root/cs.txt');
+    await vm.must(`snap set ${SNAP} cs-file=/root/cs.txt`, 10 * MIN);
+    await untilVm(bothActive, 'both services active', 15 * MIN);
+    await untilVm(async () => (await vm.app('iotedge', 'list')).code === 0, 'the management API answering (iotedge list)', 15 * MIN);
+    figures.csFileToListAnsweringMs = Date.now() - t0;
+    const config = `${COMMON}/etc/aziot/config.toml`;
+    expect((await vm.must(`grep -c 'DeviceId=vm-root;' ${config}`)).trim()).toBe('1');
+    // The user's own file, 0600: the hook (root) reads it through the home plug (read: all).
+    const home = await vm.put('cs-home.txt', cs('vm-home'), `/home/${USER}/cs.txt`, USER);
+    await vm.must(`snap set ${SNAP} cs-file=${home}`, 10 * MIN);
+    expect((await vm.must(`grep -c 'DeviceId=vm-home;' ${config}`)).trim()).toBe('1');
+    await untilVm(async () => (await vm.app('iotedge', 'list')).code === 0, 'iotedge list answering after the new credentials', 15 * MIN);
+  });
+
+  it('runs a deployment of a locally built image: iotedge list, azure-iot-edge.docker ps', async () => {
+    await vm.must(`/snap/bin/${SNAP}.docker import --change ${q('CMD ["/bin/sh"]')} --change 'ENV PATH=/bin' - ${IMAGE} <${GUEST_FILES}/sensor-rootfs.tar`, 10 * MIN);
+    const file = await vm.put('deployment.json', localDeployment({ sensor: { image: IMAGE, cmd: GRACEFUL_CMD } }), '/root/deployment.json');
+    const t0 = Date.now();
+    await vm.must(`snap set ${SNAP} deployment-file=${file}`, 10 * MIN);
+    await untilVm(sensorRunning, '`iotedge list` showing the sensor module running', 15 * MIN);
+    figures.deploymentToModuleRunningMs = Date.now() - t0;
+    expect((await vm.app('docker', 'ps', '--format', '{{.Names}} {{.Image}}')).out).toMatch(new RegExp(`^sensor ${IMAGE}$`, 'm'));
+  });
+
+  it("heals kill -9 of the snap's dockerd (live-restore: the module keeps running)", async () => {
+    const pid = Number((await vm.must(`cat ${COMMON}/run/docker.pid`)).trim());
+    const t0 = Date.now();
+    await vm.must(`kill -9 ${pid}`);
+    await untilVm(
+      async () => (await vm.sh(`cat ${COMMON}/run/docker.pid`)).out.trim() !== String(pid) && (await vm.app('docker', 'version')).code === 0,
+      'a new dockerd answering',
+      15 * MIN,
+    );
+    figures.dockerdKill9ToEngineMs = Date.now() - t0;
+    await untilVm(sensorRunning, 'the sensor module running after the engine came back', 15 * MIN);
+    figures.dockerdKill9ToModulesMs = Date.now() - t0;
+  });
+
+  it('heals kill -9 of edged', async () => {
+    const [pid] = await vm.pids('app/bin/edged');
+    expect(pid).toBeGreaterThan(0);
+    const t0 = Date.now();
+    await vm.must(`kill -9 ${pid}`);
+    await untilVm(
+      async () => {
+        const now = await vm.pids('app/bin/edged');
+        return now.length === 1 && now[0] !== pid && (await vm.app('iotedge', 'list')).code === 0;
+      },
+      'a new edged answering',
+      15 * MIN,
+    );
+    figures.edgedKill9ToListMs = Date.now() - t0;
+    await untilVm(sensorRunning, 'the sensor module listed running', 10 * MIN);
+  });
+
+  it('comes back after a reboot of the VM: services and the module by themselves', async () => {
+    const before = (await vm.must('cat /proc/sys/kernel/random/boot_id')).trim();
+    const t0 = Date.now();
+    vm.stop();
+    figures.shutdownMs = Date.now() - t0;
+    const t1 = Date.now();
+    vm.boot();
+    expect(await vm.booted(25 * MIN)).not.toBe(before);
+    figures.rebootToAgentMs = Date.now() - t1;
+    await untilVm(async () => (await bothActive()) && sensorRunning(), 'both services and the sensor module running after the reboot', 25 * MIN);
+    figures.rebootToModulesRunningMs = Date.now() - t1;
+  });
+
+  it('is removed: no engine or edged left, bridge gone', async () => {
+    const t0 = Date.now();
+    // --purge: no automatic snapshot of $SNAP_COMMON (the engine's images and containers).
+    await vm.must(`snap remove --purge ${SNAP}`, 20 * MIN);
+    figures.removeMs = Date.now() - t0;
+    expect((await vm.sh(`snap list ${SNAP}`)).code).not.toBe(0);
+    await untilVm(async () => (await vm.pids(`snap-service|app/bin/edged|/snap/${SNAP}/`)).length === 0, 'no snap processes left', 5 * MIN);
+    expect((await vm.sh('ip link show aziotbr0')).code).not.toBe(0);
+  });
+
   it('has no unexplained AppArmor or seccomp denial of the snap in the kernel log', async () => {
     // Both boots: the journal keeps the first boot's kernel log too.
-    const log = await must(`journalctl -k -b all --no-pager -o cat 2>/dev/null | grep -E 'apparmor="DENIED"|type=1326|audit: seccomp' | grep -E 'snap\\.${SNAP}\\.' || true`);
+    const log = await vm.must(`journalctl -k -b all --no-pager -o cat 2>/dev/null | grep -E 'apparmor="DENIED"|type=1326|audit: seccomp' | grep -E 'snap\\.${SNAP}\\.' || true`);
     const denials = log.split('\n').filter(Boolean);
     writeFileSync(path.join(ROOT, '.tmp', 'vm-denials.txt'), denials.join('\n') + '\n');
     figures.denials = denials.length;

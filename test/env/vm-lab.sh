@@ -4,12 +4,17 @@
 # host and the guest talk through a 9p share only, where an agent in the guest runs command files
 # and writes their output and exit code. Recipe and pitfalls: shared/snapd-lab (VM section).
 #
-#   vm-lab.sh prepare        kernel, initramfs, root image, stub snapd snap, stand-in core24 base:
-#                            built once, cached under .tmp/vm-lab keyed by this script's hash;
-#                            prints KEY=VALUE lines (IMAGE, KERNEL, INITRD, SNAPS, ACCEL)
-#   vm-lab.sh boot RUN       boots the VM on a copy-on-write disk RUN/disk.qcow2 (created on the
-#                            first boot, kept after: a second boot is a reboot of the same machine);
-#                            RUN/share is the 9p share, RUN/console.log the serial console
+#   vm-lab.sh prepare        kernel, initramfs, root image, stub snapd snap, stand-in core24 base
+#                            (keyed by the hash of the functions that build them, core-base.sh and
+#                            debian-fetch.sh), then the seeded image: the root image booted once,
+#                            snapd seeded, the stub snapd and core24 snaps installed, AppArmor's
+#                            cache of the distribution's profiles compiled (keyed by this whole
+#                            script and the snaps). Cached under .tmp/vm-lab; prints KEY=VALUE lines
+#                            (IMAGE, SNAPS, ACCEL)
+#   vm-lab.sh boot RUN       boots the VM on a copy-on-write disk RUN/disk.qcow2 over the seeded
+#                            image (created on the first boot, kept after: a second boot is a reboot
+#                            of the same machine); RUN/share is the 9p share, RUN/console.log the
+#                            serial console
 #   vm-lab.sh wait-boot RUN [SECONDS]   waits until the agent has started; prints the guest's boot id
 #   vm-lab.sh exec RUN CMD...           runs CMD (bash -c) in the guest as root; its output and exit code
 #   vm-lab.sh stop RUN       powers the guest off (kills qemu if it does not stop in 120 s)
@@ -17,7 +22,9 @@
 # Accelerator: KVM when a probe guest boots under it within 60 s, TCG (multi-threaded) otherwise.
 set -euo pipefail
 root=$(cd "$(dirname "$0")/../.." && pwd)
-key=$(cat "$0" "$root/test/env/debian-fetch.sh" | sha256sum | cut -c1-12)
+# The base (kernel, initramfs, root image, snaps) is keyed by what builds it, so a change to the
+# seeding or to running the VM below the "seeding and running" line rebuilds the seeded image only.
+key=$(sed -n '/^build_kernel() {$/,/^# ---- seeding and running/p' "$0" | cat - "$root/test/env/debian-fetch.sh" "$root/test/env/core-base.sh" | sha256sum | cut -c1-12)
 lab=$root/.tmp/vm-lab
 dir=$lab/$key
 fetch=$root/test/env/debian-fetch.sh
@@ -151,6 +158,7 @@ build_snaps() {
   touch "$dir/snaps/.done"
 }
 
+# ---- seeding and running (not part of the base's key) ----
 qemu_cmd() { # ACCEL DISK...
   local accel=$1; shift
   local a=(qemu-system-x86_64 -m 3072 -smp 2 -nic none -kernel "$dir/kernel/boot/vmlinuz-$(cat "$dir/kernel/version")" -initrd "$dir/initrd.img")
@@ -171,6 +179,32 @@ probe_accel() {
   echo "$accel"
 }
 
+# The seeded image: the root image booted once, snapd seeded, the stand-in snaps installed, so a
+# run starts at the snap's own install (under TCG these steps took 10-15 minutes of every run).
+# The boot also leaves AppArmor's cache of the distribution's profiles in the image. A clean
+# power-off is required: a killed guest is not cached.
+seeded_image() { echo "$dir/seeded-$( { cat "$0"; sha256sum "$dir"/snaps/*.snap; } | sha256sum | cut -c1-12).qcow2"; }
+build_seeded() {
+  local img run; img=$(seeded_image); run=$dir/seeding
+  [ -f "$img" ] && return 0
+  log "seeding the VM image: snapd seeded, stub snapd and core24 installed (once; about 15 min under TCG)"
+  [ -f "$run/qemu.pid" ] && "$0" stop "$run" >/dev/null 2>&1
+  rm -rf "$run" "$dir"/seeded-*.qcow2 && mkdir -p "$run/share/files"
+  cp "$dir/snaps/snapd_stub.snap" "$dir/snaps/core24_glibc.snap" "$run/share/files/"
+  qemu-img create -q -f qcow2 -b "$dir/root.img" -F raw "$run/disk.qcow2"
+  "$0" boot "$run" >/dev/null
+  "$0" wait-boot "$run" 2400 >/dev/null || { "$0" stop "$run"; die "seeding: the guest did not boot"; }
+  "$0" exec "$run" 'set -e
+    snap wait system seed.loaded
+    snap install --dangerous /lab/files/snapd_stub.snap
+    snap install --dangerous /lab/files/core24_glibc.snap
+    snap list' >"$run/seed.log" 2>&1 || { "$0" stop "$run"; die "seeding failed: $(tail -20 "$run/seed.log")"; }
+  "$0" stop "$run"
+  grep -q 'reboot: Power down' "$run/console.log" || die "seeding: the guest did not power off cleanly; console: $(tail -c 1500 "$run/console.log" | tr -d '\r')"
+  mv "$run/disk.qcow2" "$img.tmp" && mv "$img.tmp" "$img"
+  rm -rf "$run"
+}
+
 cmd=${1:-prepare}
 case "$cmd" in
   prepare)
@@ -181,12 +215,15 @@ case "$cmd" in
     build_kernel; build_initrd; build_rootfs; build_image; build_snaps
     accel=$(probe_accel)
     for old in "$lab"/*/; do [ "${old%/}" = "$dir" ] || rm -rf "$old"; done
-    echo "IMAGE=$dir/root.img"; echo "SNAPS=$dir/snaps"; echo "ACCEL=$accel"
+    build_seeded
+    echo "IMAGE=$(seeded_image)"; echo "SNAPS=$dir/snaps"; echo "ACCEL=$accel"
     ;;
   boot)
     run=${2:?run directory}; mkdir -p "$run/share"; run=$(cd "$run" && pwd)
-    [ -f "$dir/root.img" ] || die "no image: run vm-lab.sh prepare first"
-    [ -f "$run/disk.qcow2" ] || qemu-img create -q -f qcow2 -b "$dir/root.img" -F raw "$run/disk.qcow2"
+    if [ ! -f "$run/disk.qcow2" ]; then
+      base=$(seeded_image); [ -f "$base" ] || die "no seeded image: run vm-lab.sh prepare first"
+      qemu-img create -q -f qcow2 -b "$base" -F qcow2 "$run/disk.qcow2"
+    fi
     rm -f "$run/share/out/booted"
     accel=$(probe_accel)
     mapfile -t q < <(qemu_cmd "$accel" \
