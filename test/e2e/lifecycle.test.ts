@@ -13,8 +13,11 @@ import { COMMON, holdLabLock, Lab, PLUGS, ROOT, SNAP, until } from '../helpers/s
 const lab = new Lab(`aziot-life-${process.pid}`, path.join(ROOT, '.tmp', 'e2e-lifecycle'));
 const KEY = Buffer.from('e2e-device-key-0123456789abcdef!').toString('base64');
 const IMAGE = 'edge-e2e/sensor:1';
-// Both exit on SIGTERM within a second: a stop takes what their stop takes.
+// sensor exits on SIGTERM; relay does not (sleep as a container's PID 1 has no handler, and
+// SIGTERM without one is ignored even from outside): only `docker stop`'s SIGKILL after its
+// StopTimeout (5 s) ends it. Left to a shutdown's final kill, it held the stop 90 s (issue 10, item 9).
 const GRACEFUL = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'];
+const DEAF_TO_SIGTERM = ['sleep', '1000000'];
 const MODULES = ['sensor', 'relay'];
 const RECOVER_MS = 90_000;
 
@@ -81,7 +84,7 @@ beforeAll(async () => {
   lab.must('cp', '/snaps/images.tar', '/root/images.tar');
   lab.app('docker', 'load', '-i', '/root/images.tar');
   const cs = lab.put('cs.txt', `HostName=fake-hub.azure-devices.net;DeviceId=life;SharedAccessKey=${KEY}\n`);
-  const file = lab.put('deployment.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ StopTimeout: 5 }) }));
+  const file = lab.put('deployment.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ Cmd: DEAF_TO_SIGTERM, StopTimeout: 5 }) }));
   lab.must('snap', 'set', SNAP, `cs-file=${cs}`, `deployment-file=${file}`);
   await until('the modules running', modulesRunning, 180_000);
   await until(`health okay (now: ${lab.health()})`, () => lab.health() === 'okay', 60_000);
@@ -240,10 +243,13 @@ describe('planned stops', () => {
     lab.must('snap', 'restart', SNAP);
     figures.snapRestartCommand = Date.now() - t0;
     await until('both services active after the restart', () => lab.bothActive(), RECOVER_MS);
+    const back = Date.now();
     await recovered('snapRestart', t0);
     expect(lab.containerIds()).toEqual(ids);
     expect(MODULES.map(reportedRestarts)).toEqual(before);
-    expect(lab.journal(t0)).not.toMatch(/modules-backoff|Backoff/);
+    // The edged being stopped may still schedule a restart of the first module it sees exit
+    // (docs/snap.md); the new one starts them at once.
+    expect(lab.journal(back + 1000)).not.toMatch(/modules-backoff|restarting it in/);
   });
 
   it('refresh (the same snap installed again: a new revision): modules, containers and config kept, services back, modules started at once, health okay', async () => {
@@ -257,11 +263,12 @@ describe('planned stops', () => {
     figures.refreshCommand = Date.now() - t0;
     expect(revision()).not.toBe(old);
     await until('both services active after the refresh', () => lab.bothActive(), RECOVER_MS);
+    const back = Date.now();
     await recovered('refresh', t0);
     expect(lab.containerIds()).toEqual(ids);
     expect(MODULES.map(reportedRestarts)).toEqual(before);
     expect(lab.must('cat', `${COMMON}/etc/aziot/config.toml`)).toBe(config);
-    expect(lab.journal(t0)).not.toMatch(/modules-backoff/);
+    expect(lab.journal(back + 1000)).not.toMatch(/modules-backoff|restarting it in/);
   });
 
   it('reboot (stop and start of the lab): the shutdown takes what the modules take, they start at once after boot', async () => {
@@ -270,7 +277,8 @@ describe('planned stops', () => {
     const t0 = Date.now();
     lab.docker('stop', '-t', '180', lab.name);
     figures.rebootShutdown = Date.now() - t0;
-    // relay's StopTimeout is 5 s and both exit on SIGTERM: nowhere near the 90 s stop-timeout.
+    // relay ignores SIGTERM and is killed after its 5 s StopTimeout: nowhere near the 90 s a
+    // shutdown waits for processes left behind (KillMode=control-group took 93 s here).
     expect(figures.rebootShutdown).toBeLessThan(60_000);
     const t1 = Date.now();
     lab.docker('start', lab.name);
@@ -315,7 +323,7 @@ describe('a full data disk', () => {
 
     // A module added now cannot be created; the running ones go on.
     const t1 = Date.now();
-    const file = lab.put('deployment-extra.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ StopTimeout: 5 }), extra: moduleSpec() }));
+    const file = lab.put('deployment-extra.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ Cmd: DEAF_TO_SIGTERM, StopTimeout: 5 }), extra: moduleSpec() }));
     lab.must('snap', 'set', SNAP, `deployment-file=${file}`);
     await until('the health naming the module that could not be created', () => /snap health: error \[disk-full\]: .*module-create-failed: extra/.test(lab.journal(t1)), 90_000);
     figures.diskFullCreateToHealth = Date.now() - t1;
