@@ -4,7 +4,7 @@
  * into its FAT partition through fatfs, then the whole disk (base blocks + recorded writes)
  * streamed through xz into the sink. Memory: the recorded FAT writes and the stream buffers.
  */
-import { createHash } from 'node:crypto';
+import { digestTap } from './disk/digest-tap';
 import { promises as fs } from 'node:fs';
 import { Transform, pipeline, type Readable } from 'node:stream';
 import { FileDisk } from 'file-disk';
@@ -57,22 +57,14 @@ export async function customizeImage(options: CustomizeOptions): Promise<Customi
         done(null, chunk);
       },
     });
-    const hash = createHash('sha256');
-    let size = 0;
-    const counted = new Transform({
-      transform(chunk: Buffer, _enc, done) {
-        hash.update(chunk);
-        size += chunk.length;
-        done(null, chunk);
-      },
-    });
+    const counted = digestTap();
     const raw = await disk.getStream(0, null, CHUNK);
     const failures: Error[] = [];
     pipeline(raw, progress, () => undefined);
-    pipeline(xzCompress(progress, options.xz), counted, (e) => void (e && failures.push(e)));
-    await options.sink(counted);
+    pipeline(xzCompress(progress, options.xz), counted.stream, (e) => void (e && failures.push(e)));
+    await options.sink(counted.stream);
     if (failures.length) throw failures[0];
-    return { base: info, files: writes.map((w) => w.path), sha256: hash.digest('hex'), size };
+    return { base: info, files: writes.map((w) => w.path), ...counted.result() };
   } finally {
     await handle.close();
   }

@@ -3,11 +3,12 @@
  * raw copy is kept in this instance's cache for random access (sparse; an .xz is decompressed
  * once), and the record says what the base is. A base that cannot be used leaves nothing.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import { Transform, type Readable } from 'node:stream';
+import type { Readable } from 'node:stream';
+import { digestTap } from '../disk/digest-tap';
 import { FileDisk } from 'file-disk';
 import { inspectBase } from '../base/inspect';
 import { decompressBase } from '../base/open-base';
@@ -38,24 +39,16 @@ export class BaseRegistry {
     const upload = path.join(this.cacheDir, `.upload-${randomBytes(8).toString('hex')}`);
     const raw = `${upload}.raw`;
     try {
-      const hash = createHash('sha256');
-      let size = 0;
-      const tap = new Transform({
-        transform(c: Buffer, _e, done) {
-          hash.update(c);
-          size += c.length;
-          done(null, c);
-        },
-      });
-      if (compressed) await pipeline(body, tap, createWriteStream(upload, { mode: 0o600 }));
+      const tap = digestTap();
+      if (compressed) await pipeline(body, tap.stream, createWriteStream(upload, { mode: 0o600 }));
       else {
         // A client that goes away mid-upload fails the tap too, so nothing waits on it for ever.
-        const done = pipeline(body, tap).catch((e: unknown) => void tap.destroy(e as Error));
-        await writeSparse(tap, upload);
+        const done = pipeline(body, tap.stream).catch((e: unknown) => void tap.stream.destroy(e as Error));
+        await writeSparse(tap.stream, upload);
         await done;
       }
+      const { sha256, size } = tap.result();
       if (size === 0) throw new ImageInputError('the base image is empty', { hint: 'send the image as the request body (application/octet-stream)' });
-      const sha256 = hash.digest('hex');
       const existing = await this.get(sha256).catch(() => undefined);
       if (existing) return { record: existing, created: false };
       if (compressed) await decompressBase(upload, raw);
