@@ -149,6 +149,7 @@ async function watch(o: SuperviseOptions, pid: number, started: number, signal: 
     for (;;) {
       await sleepLinked(o.clock, ready ? o.probeIntervalMs : o.startupProbeMs, signal);
       if (await o.frozen?.(pid).catch(() => false)) return 'is stopped (SIGSTOP)';
+      const asked = o.clock.now();
       const ok = await o.probe(signal).catch(() => false);
       if (signal.aborted) break;
       if (!ready) {
@@ -168,9 +169,10 @@ async function watch(o: SuperviseOptions, pid: number, started: number, signal: 
       } else if (ok) {
         failures = 0;
         o.events?.alive?.();
-      } else if (++failures >= o.unhealthyAfter) {
-        return `stopped answering (${failures} probes failed in a row)`;
       } else {
+        // How long the failed probe took tells a timeout (a busy or wedged process) from a refusal (gone).
+        o.logger.warn(`${o.name} did not answer a probe`, { inARow: failures + 1, afterMs: o.clock.now() - asked });
+        if (++failures >= o.unhealthyAfter) return `stopped answering (${failures} probes failed in a row)`;
         o.events?.unanswered?.(failures);
       }
     }

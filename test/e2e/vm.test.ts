@@ -41,9 +41,19 @@ const EXPLAINED: Array<[RegExp, string]> = [
 jest.setTimeout(45 * MIN);
 
 const figures: Record<string, number | string> = {};
+/** Per hang case: the health's logged changes, seconds after the fault (guest clock). */
+const healthOverTime: Record<string, [number, string][]> = {};
 let snapFile = '';
 
 const sensorRunning = async () => /^sensor\s+running/m.test(await vm.listed()) && (await vm.running('sensor'));
+const enginePid = async () => Number((await vm.must(`cat ${COMMON}/run/docker.pid`)).trim());
+const reportedRestarts = async () =>
+  (JSON.parse(await vm.must(`cat ${COMMON}/var/lib/aziot/edged/reported-state.json`)) as { modules?: Record<string, { restartCount?: number }> }).modules?.sensor
+    ?.restartCount;
+const healthOkay = (when: string) =>
+  untilVm(async () => (await vm.health()) === 'okay', `health okay ${when}`, 10 * MIN, 5000).catch(async (e: Error) => {
+    throw new Error(`${e.message} (now: ${await vm.health()})`);
+  });
 const bothActive = async () => {
   const s = await vm.services();
   return s.dockerd?.current === 'active' && s.iotedged?.current === 'active';
@@ -70,9 +80,19 @@ afterAll(async () => {
     const journal = await vm.sh(`journalctl -b all --no-pager -o short-monotonic -u snap.${SNAP}.dockerd -u snap.${SNAP}.iotedged`).catch(() => undefined);
     if (journal) writeFileSync(path.join(ROOT, '.tmp', 'vm-journal.txt'), journal.out);
   }
-  writeFileSync(path.join(ROOT, '.tmp', 'vm-figures.json'), JSON.stringify(figures, null, 2) + '\n');
+  writeFileSync(path.join(ROOT, '.tmp', 'vm-figures.json'), JSON.stringify({ ...figures, steps, healthOverTime }, null, 2) + '\n');
   console.log(`vm figures: ${JSON.stringify(figures)}`);
   if (process.env.KEEP_VM_LAB !== '1') vm.stop();
+});
+
+// Each case's wall time (figures.steps), to see where the VM part's time goes.
+let stepStart = 0;
+const steps: Record<string, number> = {};
+beforeEach(() => {
+  stepStart = Date.now();
+});
+afterEach(() => {
+  steps[(expect.getState().currentTestName ?? '?').replace(/^the snap strictly confined under AppArmor \(VM\) /, '').slice(0, 60)] = Date.now() - stepStart;
 });
 
 describe('the snap strictly confined under AppArmor (VM)', () => {
@@ -187,6 +207,88 @@ describe('the snap strictly confined under AppArmor (VM)', () => {
     await untilVm(sensorRunning, 'the sensor module listed running', 10 * MIN);
   });
 
+  it("heals a hang of the snap's dockerd (SIGSTOP): engine replaced, edged not blamed, module in the same container, health engine-hang then okay", async () => {
+    const ids = await vm.containerIds();
+    const edged = await vm.pids('app/bin/edged');
+    const pid = await enginePid();
+    const since = await vm.now();
+    const t0 = Date.now();
+    await vm.must(`kill -STOP ${pid}`);
+    try {
+      await untilVm(async () => (await vm.sh(`kill -0 ${pid}`)).code !== 0, 'the frozen dockerd replaced', 10 * MIN);
+      figures.dockerdSigstopToReplacedMs = Date.now() - t0;
+    } finally {
+      await vm.sh(`kill -CONT ${pid} 2>/dev/null`);
+    }
+    await untilVm(async () => (await vm.app('docker', 'version')).code === 0 && sensorRunning(), 'the new engine answering, the module running', 10 * MIN);
+    figures.dockerdSigstopToModuleMs = Date.now() - t0;
+    await healthOkay('after the dockerd hang');
+    figures.dockerdSigstopToOkayMs = Date.now() - t0;
+    healthOverTime.dockerdSigstop = await vm.healthHistory(since);
+    expect(await vm.journal(since)).toMatch(/snap health: (error|waiting) \[engine-hang\]/);
+    expect(await vm.containerIds()).toEqual(ids);
+    expect(await vm.pids('app/bin/edged')).toEqual(edged);
+  });
+
+  it('heals a hang of edged (SIGSTOP): replaced, the module untouched, health edged-hang then okay', async () => {
+    const ids = await vm.containerIds();
+    const [pid] = await vm.pids('app/bin/edged');
+    const since = await vm.now();
+    const t0 = Date.now();
+    await vm.must(`kill -STOP ${pid}`);
+    try {
+      await untilVm(
+        async () => {
+          const now = await vm.pids('app/bin/edged');
+          return now.length === 1 && now[0] !== pid && (await vm.app('iotedge', 'list')).code === 0;
+        },
+        'a new edged answering',
+        10 * MIN,
+      );
+      figures.edgedSigstopToNewEdgedAnsweringMs = Date.now() - t0;
+    } finally {
+      await vm.sh(`kill -CONT ${pid} 2>/dev/null`);
+    }
+    await untilVm(sensorRunning, 'the sensor module listed running', 10 * MIN);
+    await healthOkay('after the edged hang');
+    figures.edgedSigstopToOkayMs = Date.now() - t0;
+    healthOverTime.edgedSigstop = await vm.healthHistory(since);
+    expect(await vm.journal(since)).toMatch(/snap health: error \[edged-hang\]/);
+    expect(await vm.containerIds()).toEqual(ids);
+  });
+
+  it('snap restart: services back, the module in the same container, restart count kept, health okay', async () => {
+    const ids = await vm.containerIds();
+    const before = await reportedRestarts();
+    const t0 = Date.now();
+    await vm.must(`snap restart ${SNAP}`, 15 * MIN);
+    figures.snapRestartCommandMs = Date.now() - t0;
+    await untilVm(async () => (await bothActive()) && sensorRunning(), 'both services and the module running after the restart', 15 * MIN);
+    figures.snapRestartToModuleMs = Date.now() - t0;
+    await healthOkay('after snap restart');
+    expect(await vm.containerIds()).toEqual(ids);
+    expect(await reportedRestarts()).toBe(before);
+  });
+
+  it('refresh (the same snap installed again: a new revision): services back, the module in the same container, config kept', async () => {
+    const ids = await vm.containerIds();
+    const before = await reportedRestarts();
+    const config = await vm.must(`cat ${COMMON}/etc/aziot/config.toml`);
+    const revision = async () => (await vm.must(`readlink /snap/${SNAP}/current`)).trim();
+    const old = await revision();
+    const t0 = Date.now();
+    await vm.must(`snap install --dangerous ${GUEST_FILES}/${SNAP}.snap`, 30 * MIN);
+    figures.refreshCommandMs = Date.now() - t0;
+    expect(await revision()).not.toBe(old);
+    expect(await vm.must(`snap list ${SNAP}`)).not.toMatch(/devmode|jailmode|classic/);
+    await untilVm(async () => (await bothActive()) && sensorRunning(), 'both services and the module running after the refresh', 15 * MIN);
+    figures.refreshToModuleMs = Date.now() - t0;
+    await healthOkay('after the refresh');
+    expect(await vm.containerIds()).toEqual(ids);
+    expect(await reportedRestarts()).toBe(before);
+    expect(await vm.must(`cat ${COMMON}/etc/aziot/config.toml`)).toBe(config);
+  });
+
   it('comes back after a reboot of the VM: services and the module by themselves', async () => {
     const before = (await vm.must('cat /proc/sys/kernel/random/boot_id')).trim();
     const t0 = Date.now();
@@ -198,6 +300,9 @@ describe('the snap strictly confined under AppArmor (VM)', () => {
     figures.rebootToAgentMs = Date.now() - t1;
     await untilVm(async () => (await bothActive()) && sensorRunning(), 'both services and the sensor module running after the reboot', 25 * MIN);
     figures.rebootToModulesRunningMs = Date.now() - t1;
+    // Where the guest's boot goes (not asserted): .tmp/vm-boot-blame.txt.
+    const blame = await vm.sh('systemd-analyze time; systemd-analyze blame --no-pager | head -20');
+    writeFileSync(path.join(ROOT, '.tmp', 'vm-boot-blame.txt'), blame.out);
   });
 
   it('is removed: no engine or edged left, bridge gone', async () => {

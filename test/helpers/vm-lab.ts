@@ -162,6 +162,28 @@ export class Vm {
     return (await this.app('docker', 'inspect', '-f', '{{.State.Running}}', name)).out.trim() === 'true';
   }
 
+  /** name -> container id of every container of the snap's engine. */
+  async containerIds(): Promise<Record<string, string>> {
+    const r = await this.app('docker', 'ps', '-a', '--no-trunc', '--format', '{{.Names}} {{.ID}}');
+    return Object.fromEntries(r.out.trim().split('\n').filter(Boolean).map((l) => l.split(' ')));
+  }
+
+  /** The guest's clock (epoch seconds): journal times are the guest's, and TCG lets it drift from the host's. */
+  async now(): Promise<number> {
+    return Number((await this.must('date +%s.%N')).trim());
+  }
+
+  /** The snap services' journal since a guest time (now()). */
+  async journal(since: number): Promise<string> {
+    return this.must(`journalctl --no-pager -o cat --since @${since.toFixed(3)} -u snap.${SNAP}.dockerd -u snap.${SNAP}.iotedged`);
+  }
+
+  /** The health's logged changes since a guest time: [seconds after it, "error [code]: ..."]. */
+  async healthHistory(since: number): Promise<[number, string][]> {
+    const out = await this.must(`journalctl --no-pager -o short-unix --since @${since.toFixed(3)} -u snap.${SNAP}.dockerd -u snap.${SNAP}.iotedged`);
+    return [...out.matchAll(/^(\d+\.\d+) \S+ .*?snap health: (.*)$/gm)].map((m) => [Math.round((Number(m[1]) - since) * 1000) / 1000, m[2]]);
+  }
+
   async pids(pattern: string): Promise<number[]> {
     return (await this.sh(`pgrep -f ${q(pattern)}`)).out.trim().split('\n').filter(Boolean).map(Number);
   }
