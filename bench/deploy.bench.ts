@@ -25,7 +25,8 @@ import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { OWNER_LABEL, OWNER_VALUE } from '../src/runtime/types';
 import { startTestEngine, type TestEngine } from '../test/helpers/engine';
-import { deploymentText, spawnEdged, writeAtomically, type DeploymentModule, type EdgedProcess } from './lib/edged-process';
+import { spawnEdged, writeAtomically, type EdgedProcess } from './lib/edged-process';
+import { deployment, type ModuleDef } from '../test/helpers/deployment';
 import { EngineEvents } from './lib/engine-events';
 import { report } from './lib/goal';
 import { modeLine, QUICK, rounds, sizes } from './lib/mode';
@@ -38,7 +39,7 @@ const CMD = ['sleep', '3600'];
 const COOL_OFF_MS = 1000;
 const ROUNDS = rounds(3, 1);
 const nameList = (n: number, prefix = 'module') => Array.from({ length: n }, (_, i) => `${prefix}${String(i + 1).padStart(3, '0')}`);
-const modulesOf = (names: string[], extra: Record<string, Partial<DeploymentModule>> = {}) =>
+const modulesOf = (names: string[], extra: Record<string, Partial<ModuleDef>> = {}) =>
   Object.fromEntries(names.map((n) => [n, { image: IMAGE, cmd: CMD, ...extra[n] }]));
 
 interface Bench {
@@ -67,17 +68,17 @@ async function parallelLoop(docker: Docker, names: string[]): Promise<void> {
 }
 
 /** Applies a manifest through edged's watched file; resolves when the engine has started `names`. */
-async function edgedApply(b: Bench, modules: Record<string, DeploymentModule>, names: string[]): Promise<number> {
+async function edgedApply(b: Bench, modules: Record<string, ModuleDef>, names: string[]): Promise<number> {
   const from = b.events.mark();
   const t0 = nowMs();
-  writeAtomically(b.file, deploymentText(modules));
+  writeAtomically(b.file, deployment(modules));
   const starts = await b.events.started(from, names);
   return Math.max(...starts.map((e) => e.seenMs)) - t0;
 }
 
 /** An empty deployment; resolves when edged has removed every container it owns. */
 async function edgedClear(b: Bench): Promise<void> {
-  writeAtomically(b.file, deploymentText({}));
+  writeAtomically(b.file, deployment({}));
   for (;;) {
     const owned = await b.docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${OWNER_VALUE}`] } });
     if (owned.length === 0) return;
@@ -174,7 +175,7 @@ async function oneChanged(b: Bench): Promise<void> {
 async function restartLateness(b: Bench): Promise<void> {
   const samples = QUICK ? 6 : 20;
   const from = b.events.mark();
-  writeAtomically(b.file, deploymentText({ crasher: { image: IMAGE, cmd: ['sh', '-c', 'sleep 0.1; exit 1'] } }));
+  writeAtomically(b.file, deployment({ crasher: { image: IMAGE, cmd: ['sh', '-c', 'sleep 0.1; exit 1'] } }));
   const events = await b.events.until(from, (es) => es.filter((e) => e.name === 'crasher' && e.action === 'start').length > samples, 'restart samples');
   await edgedClear(b);
   const late: number[] = [];
@@ -248,7 +249,7 @@ async function main(): Promise<void> {
   const current: { edged?: EdgedProcess } = {};
   try {
     await engine.docker.createNetwork({ Name: NETWORK, Labels: { [OWNER_LABEL]: OWNER_VALUE } });
-    writeAtomically(file, deploymentText({}));
+    writeAtomically(file, deployment({}));
     current.edged = spawnEdged({ dir, engineHost: engine.host, toml });
     await current.edged.ready();
     await coldDeployments(b, current);

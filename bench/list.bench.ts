@@ -12,7 +12,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { OWNER_LABEL, OWNER_VALUE } from '../src/runtime/types';
 import { startTestEngine } from '../test/helpers/engine';
-import { deploymentText, deviceEnv, spawnEdged, writeAtomically, type EdgedProcess } from './lib/edged-process';
+import { deviceEnv, spawnEdged, writeAtomically, type EdgedProcess } from './lib/edged-process';
+import { deployment } from '../test/helpers/deployment';
 import { EngineEvents } from './lib/engine-events';
 import { report } from './lib/goal';
 import { modeLine, rounds, sizes } from './lib/mode';
@@ -42,7 +43,7 @@ async function main(): Promise<void> {
   const file = path.join(dir, 'deployment.json');
   let edged: EdgedProcess | undefined;
   try {
-    writeAtomically(file, deploymentText({}));
+    writeAtomically(file, deployment({}));
     edged = spawnEdged({ dir, engineHost: engine.host, toml: `[local_deployment]\nfile = "${file}"\n` });
     await edged.ready();
     const dockerEnv = deviceEnv({ DOCKER_HOST: engine.host });
@@ -50,7 +51,7 @@ async function main(): Promise<void> {
     for (const n of sizes([10, 50, 200], [10])) {
       const names = Array.from({ length: n }, (_, i) => `bench${String(i).padStart(3, '0')}`);
       const from = events.mark();
-      writeAtomically(file, deploymentText(Object.fromEntries(names.map((m) => [m, { image: IMAGE, cmd: ['sleep', '3600'] }]))));
+      writeAtomically(file, deployment(Object.fromEntries(names.map((m) => [m, { image: IMAGE, cmd: ['sleep', '3600'] }]))));
       await events.started(from, names);
       const lines = n + 1;
       const variants: [string, string, string[], NodeJS.ProcessEnv][] = [
@@ -74,7 +75,7 @@ async function main(): Promise<void> {
       console.log(`  edged PSS with ${n} modules: ${pssMiB(edged.pid).toFixed(1)} MiB`);
       report({ measure: `iotedge list vs docker ps, ${n} modules`, value: wall[1] / wall[0], limit: 1.2, unit: 'x' });
     }
-    writeAtomically(file, deploymentText({}));
+    writeAtomically(file, deployment({}));
     for (;;) {
       const owned = await engine.docker.listContainers({ all: true, filters: { label: [`${OWNER_LABEL}=${OWNER_VALUE}`] } });
       if (owned.length === 0) break;

@@ -15,7 +15,8 @@ import * as http from 'node:http';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { startTestEngine } from '../test/helpers/engine';
-import { deploymentText, deviceEnv, spawnEdged, writeAtomically } from './lib/edged-process';
+import { deviceEnv, spawnEdged, writeAtomically } from './lib/edged-process';
+import { deployment } from '../test/helpers/deployment';
 import { EngineEvents } from './lib/engine-events';
 import { report } from './lib/goal';
 import { applianceMiB, memoryOf, type Memory } from './lib/memory';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   const file = path.join(dir, 'deployment.json');
   const names = ['m1', 'm2', 'm3', 'm4', 'm5'];
   const from = events.mark();
-  writeAtomically(file, deploymentText(Object.fromEntries(names.map((n) => [n, { image: 'edge-test/busybox:1', cmd: ['sleep', '86400'] }]))));
+  writeAtomically(file, deployment(Object.fromEntries(names.map((n) => [n, { image: 'edge-test/busybox:1', cmd: ['sleep', '86400'] }]))));
   const edged = spawnEdged({ dir, engineHost: engine.host, toml: `[local_deployment]\nfile = "${file}"\n` });
   const supervisorCode = JSON.stringify(path.join(process.cwd(), 'dist/supervisor/main.js'));
   const standIns = [0, 1].map(() => spawn(process.execPath, ['-e', `require(${supervisorCode}); setInterval(() => {}, 1 << 30);`], { stdio: 'ignore', env: deviceEnv() }));

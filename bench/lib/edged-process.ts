@@ -95,26 +95,3 @@ export function writeAtomically(file: string, text: string): void {
   writeFileSync(tmp, text);
   renameSync(tmp, file);
 }
-
-export interface DeploymentModule {
-  image: string;
-  cmd: string[];
-  env?: Record<string, string>;
-}
-
-/** A local deployment manifest (deployments.md) of `modules`, every one always restarted. */
-export function deploymentText(modules: Record<string, DeploymentModule>): string {
-  const entries = Object.entries(modules).map(([name, m]) => [
-    name,
-    {
-      version: '1.0',
-      type: 'docker',
-      status: 'running',
-      restartPolicy: 'always',
-      imagePullPolicy: 'never',
-      ...(m.env ? { env: Object.fromEntries(Object.entries(m.env).map(([k, v]) => [k, { value: v }])) } : {}),
-      settings: { image: m.image, createOptions: JSON.stringify({ Cmd: m.cmd }) },
-    },
-  ]);
-  return JSON.stringify({ version: 1, deploymentConfig: { schemaVersion: '1.1', runtime: { type: 'docker', settings: {} }, systemModules: {}, modules: Object.fromEntries(entries) } });
-}

@@ -9,6 +9,7 @@
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { COMMON, holdLabLock, Lab, PLUGS, ROOT, SNAP, until } from '../helpers/snapd-lab';
+import { deployment, GRACEFUL_CMD } from '../helpers/deployment';
 
 const lab = new Lab(`aziot-life-${process.pid}`, path.join(ROOT, '.tmp', 'e2e-lifecycle'));
 const KEY = Buffer.from('e2e-device-key-0123456789abcdef!').toString('base64');
@@ -16,34 +17,14 @@ const IMAGE = 'edge-e2e/sensor:1';
 // sensor exits on SIGTERM; relay does not (sleep as a container's PID 1 has no handler, and
 // SIGTERM without one is ignored even from outside): only `docker stop`'s SIGKILL after its
 // StopTimeout (5 s) ends it. Left to a shutdown's final kill, it held the stop 90 s (issue 10, item 9).
-const GRACEFUL = ['sh', '-c', 'trap "exit 0" TERM; while :; do sleep 1; done'];
 const DEAF_TO_SIGTERM = ['sleep', '1000000'];
 const MODULES = ['sensor', 'relay'];
 const RECOVER_MS = 90_000;
 
 jest.setTimeout(20 * 60_000);
 
-const moduleSpec = (extra: Record<string, unknown> = {}) => ({
-  version: '1.0',
-  type: 'docker',
-  status: 'running',
-  restartPolicy: 'always',
-  imagePullPolicy: 'never',
-  settings: { image: IMAGE, createOptions: JSON.stringify({ Cmd: GRACEFUL, ...extra }) },
-});
-const deployment = (modules: Record<string, unknown>) =>
-  JSON.stringify({
-    modulesContent: {
-      $edgeAgent: {
-        'properties.desired': {
-          schemaVersion: '1.1',
-          runtime: { type: 'docker', settings: {} },
-          systemModules: { edgeAgent: { type: 'docker', settings: { image: 'mcr.microsoft.com/azureiotedge-agent:1.5' } } },
-          modules,
-        },
-      },
-    },
-  });
+const SENSOR = { image: IMAGE, cmd: GRACEFUL_CMD };
+const RELAY = { image: IMAGE, cmd: DEAF_TO_SIGTERM, createOptions: { StopTimeout: 5 } };
 
 const figures: Record<string, number> = {};
 /** Per case: the health's logged changes, seconds after the fault. */
@@ -84,7 +65,7 @@ beforeAll(async () => {
   lab.must('cp', '/snaps/images.tar', '/root/images.tar');
   lab.app('docker', 'load', '-i', '/root/images.tar');
   const cs = lab.put('cs.txt', `HostName=fake-hub.azure-devices.net;DeviceId=life;SharedAccessKey=${KEY}\n`);
-  const file = lab.put('deployment.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ Cmd: DEAF_TO_SIGTERM, StopTimeout: 5 }) }));
+  const file = lab.put('deployment.json', deployment({ sensor: SENSOR, relay: RELAY }, { shape: 'hub' }));
   lab.must('snap', 'set', SNAP, `cs-file=${cs}`, `deployment-file=${file}`);
   await until('the modules running', modulesRunning, 180_000);
   await until(`health okay (now: ${lab.health()})`, () => lab.health() === 'okay', 60_000);
@@ -323,7 +304,7 @@ describe('a full data disk', () => {
 
     // A module added now cannot be created; the running ones go on.
     const t1 = Date.now();
-    const file = lab.put('deployment-extra.json', deployment({ sensor: moduleSpec(), relay: moduleSpec({ Cmd: DEAF_TO_SIGTERM, StopTimeout: 5 }), extra: moduleSpec() }));
+    const file = lab.put('deployment-extra.json', deployment({ sensor: SENSOR, relay: RELAY, extra: SENSOR }, { shape: 'hub' }));
     lab.must('snap', 'set', SNAP, `deployment-file=${file}`);
     await until('the health naming the module that could not be created', () => /snap health: error \[disk-full\]: .*module-create-failed: extra/.test(lab.journal(t1)), 90_000);
     figures.diskFullCreateToHealth = Date.now() - t1;

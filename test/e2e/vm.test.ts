@@ -16,7 +16,7 @@
  */
 import { existsSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { GRACEFUL_CMD, localDeployment } from '../helpers/deployment';
+import { GRACEFUL_CMD, deployment } from '../helpers/deployment';
 import { COMMON, ROOT, SNAP } from '../helpers/snapd-lab';
 import { GUEST_FILES, VM_LAB_SH, Vm, host, q, untilVm } from '../helpers/vm-lab';
 
@@ -168,7 +168,7 @@ describe('the snap strictly confined under AppArmor (VM)', () => {
 
   it('runs a deployment of a locally built image: iotedge list, azure-iot-edge.docker ps', async () => {
     await vm.must(`/snap/bin/${SNAP}.docker import --change ${q('CMD ["/bin/sh"]')} --change 'ENV PATH=/bin' - ${IMAGE} <${GUEST_FILES}/sensor-rootfs.tar`, 10 * MIN);
-    const file = await vm.put('deployment.json', localDeployment({ sensor: { image: IMAGE, cmd: GRACEFUL_CMD } }), '/root/deployment.json');
+    const file = await vm.put('deployment.json', deployment({ sensor: { image: IMAGE, cmd: GRACEFUL_CMD } }, { shape: 'hub' }), '/root/deployment.json');
     const t0 = Date.now();
     await vm.must(`snap set ${SNAP} deployment-file=${file}`, 10 * MIN);
     await untilVm(sensorRunning, '`iotedge list` showing the sensor module running', 15 * MIN);

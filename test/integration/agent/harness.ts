@@ -8,6 +8,7 @@ import type { TestEngine } from '../../helpers/engine';
 import type { Clock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { Mutex } from '../../../src/util/mutex';
+import { deployment as buildDeployment, type DeploymentShape, type ModuleDef as LocalModule } from '../../helpers/deployment';
 
 export const IMAGE = 'edge-test/busybox:1';
 
@@ -29,41 +30,14 @@ export async function startAgent(engine: TestEngine, clock: Clock, options: Part
   return { agent, runtime, log, lock, home };
 }
 
-export interface ModuleDef {
-  cmd?: string[];
-  status?: 'running' | 'stopped';
-  restartPolicy?: string;
-  startupOrder?: number;
-  env?: Record<string, string>;
-  createOptions?: Record<string, unknown>;
-  image?: string;
-}
+export type ModuleDef = Partial<LocalModule>;
 
-/** A deployment in edgeAgent's local form (the default), or IoT Hub's / the Azure CLI's. */
-export function deployment(modules: Record<string, ModuleDef>, shape: 'local' | 'hub' | 'cli' = 'local', version = 1): string {
-  const desired = {
-    schemaVersion: '1.1',
-    runtime: { type: 'docker', settings: {} },
-    systemModules: { edgeAgent: { type: 'docker', settings: { image: 'mcr.microsoft.com/azureiotedge-agent:1.5' } } },
-    modules: Object.fromEntries(
-      Object.entries(modules).map(([name, m]) => [
-        name,
-        {
-          version: '1.0',
-          type: 'docker',
-          status: m.status ?? 'running',
-          restartPolicy: m.restartPolicy ?? 'on-unhealthy',
-          imagePullPolicy: 'never',
-          ...(m.startupOrder === undefined ? {} : { startupOrder: m.startupOrder }),
-          settings: { image: m.image ?? IMAGE, createOptions: JSON.stringify({ Cmd: m.cmd ?? ['sleep', '3600'], ...m.createOptions }) },
-          env: Object.fromEntries(Object.entries(m.env ?? {}).map(([k, v]) => [k, { value: v }])),
-        },
-      ]),
-    ),
-  };
-  if (shape === 'local') return JSON.stringify({ version, deploymentConfig: desired });
-  const hub = { modulesContent: { $edgeAgent: { 'properties.desired': desired }, $edgeHub: { 'properties.desired': { schemaVersion: '1.1', routes: {} } } } };
-  return JSON.stringify(shape === 'hub' ? hub : { content: hub });
+/** test/helpers/deployment.ts with this suite's defaults: the busybox image, `sleep 3600`, restartPolicy on-unhealthy. */
+export function deployment(modules: Record<string, ModuleDef>, shape: DeploymentShape = 'local', version = 1): string {
+  const withDefaults = Object.fromEntries(
+    Object.entries(modules).map(([name, m]) => [name, { image: IMAGE, cmd: ['sleep', '3600'], restartPolicy: 'on-unhealthy', ...m }]),
+  );
+  return buildDeployment(withDefaults, { shape, version });
 }
 
 export { until } from '../../helpers/until';
