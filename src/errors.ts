@@ -100,6 +100,7 @@ function causeChain(e: Error): string {
   return parts.join('\n');
 }
 
+/** The one mapping from an error to a process's exit code: every entry point (bin/*) exits through it. */
 export function exitCodeOf(e: unknown): number {
   return e instanceof EdgeError ? e.exitCode : ExitCode.failure;
 }

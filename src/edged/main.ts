@@ -1,10 +1,11 @@
 /**
  * edged's entry point (bin/edged): arguments, logger, signals, exit code. Everything else is
- * in daemon.ts. Exit codes: 0 after SIGTERM/SIGINT, 153 when the configuration is wrong (as
- * upstream: do not restart me until it is fixed), 2 for a bad command line, 1 for anything else.
+ * in daemon.ts. Exit codes: 0 after SIGTERM/SIGINT, else exitCodeOf the error: 153 when the
+ * configuration is wrong (as upstream: do not restart me until it is fixed), 2 for a bad command
+ * line, 4 when something it depends on does not answer (a socket in use), 1 for anything else.
  */
 import { failCurrentRequest } from '../api/http/request-scope';
-import { ConfigError, ExitCode, formatError } from '../errors';
+import { ExitCode, exitCodeOf, formatError } from '../errors';
 import { Clock, systemClock } from '../util/clock';
 import { createLogger } from '../util/log';
 import { parseArgs, USAGE } from './args';
@@ -65,7 +66,7 @@ export async function run(argv: readonly string[], overrides: Partial<MainIo> = 
     args = parseArgs(argv, io.env);
   } catch (e) {
     io.stderr(oneLine(e));
-    return finish(ExitCode.usage);
+    return finish(exitCodeOf(e));
   }
   if (args.help) {
     io.stdout(USAGE);
@@ -113,7 +114,7 @@ export async function run(argv: readonly string[], overrides: Partial<MainIo> = 
     await edged.stop();
     unsubscribe();
     io.stderr(oneLine(e));
-    return finish(e instanceof ConfigError ? ExitCode.badConfig : ExitCode.failure);
+    return finish(exitCodeOf(e));
   }
   const fatal = await Promise.race([stopped.then(() => undefined), edged.fatal]);
   if (fatal) {
@@ -121,7 +122,7 @@ export async function run(argv: readonly string[], overrides: Partial<MainIo> = 
     await edged.stop();
     unsubscribe();
     io.stderr(oneLine(fatal));
-    return finish(ExitCode.failure);
+    return finish(exitCodeOf(fatal));
   }
   unsubscribe();
   return finish(ExitCode.ok);

@@ -4,7 +4,7 @@
  */
 import * as os from 'node:os';
 import { ManagementClient } from '../cli/management-client';
-import { formatError } from '../errors';
+import { BadRequestError, exitCodeOf, formatError } from '../errors';
 import { createLogger } from '../util/log';
 import { runViewHook, type ConfdbDeps } from './confdb/custodian';
 import type { EdgedLive } from './confdb/live';
@@ -38,7 +38,7 @@ export async function runHook(name: string, d: HookDeps | ConfdbDeps): Promise<v
     case 'remove':
       return remove(d);
     default:
-      throw new Error(`unknown hook "${name}"`);
+      throw new BadRequestError(`unknown hook "${name}"`, { hint: 'hooks/NAME runs it with its own name (see hooks/)' });
   }
 }
 
@@ -59,7 +59,7 @@ export async function run(argv: string[]): Promise<void> {
     await runHook(name, parseViewHook(name) ? { ...deps, edged: edgedLive(paths.mgmtSock), snapVersion: process.env.SNAP_VERSION ?? '' } : deps);
   } catch (e) {
     process.stderr.write(formatError(e, verbose) + '\n');
-    process.exitCode = 1;
+    process.exitCode = exitCodeOf(e);
   }
 }
 

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { ExitCode, formatError } from '../errors';
+import { BadRequestError, ExitCode, exitCodeOf, formatError } from '../errors';
 import { loadSuperConfigFile } from '../config/load';
 import { systemSnapctl } from '../snap/exec';
 import { snapPathsFromEnv } from '../snap/paths';
@@ -35,7 +35,7 @@ export async function run(argv: string[]): Promise<void> {
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ctl.abort());
   try {
     const paths = snapPathsFromEnv(env);
-    if (service !== 'dockerd' && service !== 'iotedged') throw new Error(`unknown service "${service}": expected dockerd or iotedged`);
+    if (service !== 'dockerd' && service !== 'iotedged') throw new BadRequestError(`unknown service "${service}"`, { hint: 'expected dockerd or iotedged' });
     // Both services compose one health, so each drops what either has already set.
     const sink = snapHealth(snapctl, logger, { owner: 'board', lastWriter: fileLastWriter(path.join(paths.runDir, 'health-last')) });
     const health = healthBoard({
@@ -81,7 +81,7 @@ export async function run(argv: string[]): Promise<void> {
     process.exitCode = outcome.kind === 'fatal' ? ExitCode.badConfig : ExitCode.ok;
   } catch (e) {
     logger.error(formatError(e));
-    process.exitCode = ExitCode.failure;
+    process.exitCode = exitCodeOf(e);
   }
 }
 

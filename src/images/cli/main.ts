@@ -7,7 +7,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yargs from 'yargs';
-import { EdgeError, ExitCode, isEdgeError } from '../../errors';
+import { EdgeError, ExitCode, exitCodeOf, isEdgeError } from '../../errors';
 import { customizeImage } from '../customize';
 import { decompressBase, isXz } from '../base/open-base';
 import { parseDeviceInput, type DeviceInput } from '../device/spec';
@@ -125,7 +125,7 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
     const err = isEdgeError(e) ? e : new EdgeError((e as Error).message ?? String(e), { cause: e });
     io.stderr(`azure-iot-edge-image: ${err.message}${err.hint ? ` (${err.hint})` : ''}`);
     if (verbose && err.cause) io.stderr(`  cause: ${String((err.cause as Error).message ?? err.cause)}`);
-    return err.exitCode;
+    return exitCodeOf(e);
   }
 }
 

@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
-import { EdgeError, ExitCode, isEdgeError } from '../../errors';
+import { EdgeError, ExitCode, exitCodeOf, isEdgeError } from '../../errors';
 import { systemClock } from '../../util/clock';
 import { createLogger } from '../../util/log';
 import { readGroupKey } from '../device/group-key';
@@ -65,6 +65,6 @@ export async function run(argv: string[]): Promise<void> {
   } catch (e) {
     const err = isEdgeError(e) ? e : new EdgeError((e as Error).message ?? String(e), { cause: e });
     process.stderr.write(`image-service: ${err.message}${err.hint ? ` (${err.hint})` : ''}\n`);
-    process.exitCode = err.exitCode;
+    process.exitCode = exitCodeOf(e);
   }
 }

@@ -85,12 +85,12 @@ it('exits 2 with the usage when an argument is missing or unknown', async () => 
   expect(await run(['--bogus'], h.io)).toBe(2);
 });
 
-it('exits 1 when another process serves the management socket', async () => {
+it('exits 4 (unavailable) when another process serves the management socket', async () => {
   const busy = net.createServer().listen(path.join(dir, 'mgmt.sock'));
   await new Promise((r) => busy.once('listening', r));
   try {
     const h = harness();
-    expect(await run(['--config', config(), '--home', path.join(dir, 'home')], h.io)).toBe(1);
+    expect(await run(['--config', config(), '--home', path.join(dir, 'home')], h.io)).toBe(4);
     expect(h.stderr[h.stderr.length - 1]).toMatch(/mgmt\.sock is in use by another process/);
   } finally {
     busy.close();
