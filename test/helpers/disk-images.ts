@@ -66,18 +66,22 @@ export function mtoolsTarget(file: string, e: Extent): string {
   return `${file}@@${e.offset}`;
 }
 
-/** An Ubuntu Core 20+ layout: BIOS boot, ubuntu-seed (FAT32, the model), ubuntu-boot, ubuntu-save, ubuntu-data (ext4). */
-export function makeCoreImage(dir: string, opts: { grade?: string; name?: string } = {}): TestImage {
+/**
+ * An Ubuntu Core 20+ layout: BIOS boot, ubuntu-seed (FAT32, the model), ubuntu-boot, ubuntu-save,
+ * ubuntu-data (ext4). `sizeMiB` (default 80) grows ubuntu-data, sparsely, to fill the disk.
+ */
+export function makeCoreImage(dir: string, opts: { grade?: string; name?: string; sizeMiB?: number } = {}): TestImage {
   const file = path.join(dir, opts.name ?? 'core.img');
+  const sizeMiB = Math.max(80, opts.sizeMiB ?? 80);
   const parts = [
     { size: 1, type: '21686148-6449-6E6F-744E-656564454649', name: 'BIOS Boot' },
     { size: 48, type: 'C12A7328-F81F-11D2-BA4B-00A0C93EC93B', name: 'ubuntu-seed' },
     { size: 8, type: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', name: 'ubuntu-boot' },
     { size: 4, type: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', name: 'ubuntu-save' },
-    { size: 16, type: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', name: 'ubuntu-data' },
+    { size: 16 + sizeMiB - 80, type: '0FC63DAF-8483-4772-8E79-3D69D8477DE4', name: 'ubuntu-data' },
   ];
   fs.writeFileSync(file, '');
-  fs.truncateSync(file, 80 * MiB);
+  fs.truncateSync(file, sizeMiB * MiB);
   let start = 2048;
   const extents: Extent[] = [];
   const lines = ['label: gpt'];
