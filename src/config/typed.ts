@@ -4,7 +4,7 @@
  */
 import * as path from 'node:path';
 import type { TomlTable } from './merge';
-import type { AgentSettings, Endpoints, Provisioning, SuperConfig } from './types';
+import type { AgentSettings, Endpoints, LocalDeploymentSection, Provisioning, SuperConfig } from './types';
 
 export function defaultEndpoints(home: string): Endpoints {
   return {
@@ -43,10 +43,7 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
     iotedge_max_requests: { management: num(maxRequests.management, 50), workload: num(maxRequests.workload, 50) },
     provisioning: provisioning(raw.provisioning as TomlTable | undefined),
     agent: agent(table(raw, 'agent')),
-    connect: {
-      management_uri: str(connect.management_uri, endpoints.management_uri),
-      workload_uri: str(connect.workload_uri, endpoints.workload_uri),
-    },
+    connect: { management_uri: opt(connect.management_uri), workload_uri: opt(connect.workload_uri) },
     listen: {
       management_uri: str(listen.management_uri, endpoints.management_uri),
       workload_uri: str(listen.workload_uri, endpoints.workload_uri),
@@ -62,8 +59,7 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
       cleanup_time: str(gc.cleanup_time, '00:00'),
       startup_delay: opt(gc.startup_delay),
     },
-    local_deployment: typeof local.file === 'string' ? { file: local.file } : undefined,
-    raw,
+    local_deployment: typeof local.file === 'string' ? { ...(local as Omit<LocalDeploymentSection, 'file'>), file: local.file } : undefined,
   };
 }
 

@@ -59,7 +59,8 @@ export interface SuperConfig {
   cloud_retries: number;
   provisioning?: Provisioning;
   agent: AgentSettings;
-  connect: Endpoints;
+  /** As given: edgeAgent's view of the sockets (unset: where edged listens, see `listen`). */
+  connect: Partial<Endpoints>;
   listen: Endpoints & { min_tls_version?: string };
   watchdog: { max_retries: number | 'infinite' };
   moby_runtime: {
@@ -90,7 +91,15 @@ export interface SuperConfig {
   imported_master_encryption_key?: string;
   iotedge_max_requests: { management: number; workload: number };
   /** This appliance's own section: run a deployment from a file, with no edgeAgent and no cloud. */
-  local_deployment?: { file: string };
-  /** Keys we do not interpret but keep (read-only view of the raw document). */
-  raw: Record<string, unknown>;
+  local_deployment?: LocalDeploymentSection;
+}
+
+/** `[local_deployment]` as validated by the schema; unset keys keep the agent's (upstream's) defaults. */
+export interface LocalDeploymentSection {
+  file: string;
+  restart_cool_off_secs?: number;
+  restart_max_cool_off_secs?: number;
+  restart_max_count?: number;
+  restart_reset_after_secs?: number;
+  debounce_ms?: number;
 }

@@ -22,8 +22,7 @@ export interface LocalDeploymentComponent extends Component {
 }
 
 export function createLocalDeploymentComponent(ctx: EdgedContext): LocalDeploymentComponent | undefined {
-  const raw = ctx.config.raw?.local_deployment as Record<string, unknown> | undefined;
-  const settings = localDeploymentSettings(raw, ctx.config.local_deployment?.file);
+  const settings = localDeploymentSettings(ctx.config.local_deployment);
   if (!settings) return undefined;
   const log = ctx.logger.child('agent');
   let agent: Agent | undefined;

@@ -130,15 +130,14 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
       return buildTrustBundle(user, (await ca.current()).chainPem);
     },
     manifestTrustBundle: async () => {
-      const uri = (config.raw).manifest_trust_bundle_cert;
-      return typeof uri === 'string' ? buildTrustBundle(await readConfigFile(uri, 'manifest_trust_bundle_cert')) : '';
+      const uri = config.manifest_trust_bundle_cert;
+      return uri ? buildTrustBundle(await readConfigFile(uri, 'manifest_trust_bundle_cert')) : '';
     },
     moduleStatus: (name) => ctx.moduleStatus?.(name),
   };
   const cloudMode = !config.local_deployment && !!config.provisioning;
-  const rawConnect = ((config.raw).connect ?? {}) as Record<string, unknown>;
-  const containerWorkload = unixSocketPath(rawConnect.workload_uri as string | undefined);
-  const containerManagement = unixSocketPath(rawConnect.management_uri as string | undefined);
+  const containerWorkload = unixSocketPath(config.connect.workload_uri);
+  const containerManagement = unixSocketPath(config.connect.management_uri);
   const layout = agentSocketLayout(containerWorkload, containerManagement);
   let managementApi: ExtraSocket['api'] | undefined;
   const agentUid = agentUserId(config.agent.env);

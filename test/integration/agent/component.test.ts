@@ -28,9 +28,8 @@ beforeAll(async () => {
   file = path.join(home, 'deployment.json');
   await fs.writeFile(file, deployment({ first: {} }));
   log = memoryLogger();
-  const table = { file, debounce_ms: 100 };
   ctx = {
-    config: { local_deployment: { file }, raw: { local_deployment: table } },
+    config: { local_deployment: { file, debounce_ms: 100 } },
     home,
     logger: log,
     clock: systemClock,

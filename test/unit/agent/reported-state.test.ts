@@ -1,5 +1,6 @@
 import { buildReportedState, ReportInputs } from '../../../src/agent/reported-state';
 import { localDeploymentSettings } from '../../../src/agent/settings';
+import { parseSuperConfig } from '../../../src/config/load';
 import { parseDeployment } from '../../../src/agent/manifest/parse';
 import type { CurrentModule } from '../../../src/agent/planner/current';
 import { ConfigError } from '../../../src/errors';
@@ -73,9 +74,12 @@ describe('[local_deployment] settings', () => {
     expect(localDeploymentSettings({ file: '/d.json', restart_cool_off_secs: 1, restart_max_count: 3 })!.restart).toMatchObject({ coolOffUnitMs: 1000, maxRestartCount: 3 });
     expect(localDeploymentSettings(undefined)).toBeUndefined();
   });
-  it('rejects unknown keys and bad values clearly', () => {
-    expect(() => localDeploymentSettings({ file: '/d', restart_count: 1 })).toThrow(ConfigError);
-    expect(() => localDeploymentSettings({ file: '/d', restart_max_count: 0 })).toThrow(/positive integer/);
-    expect(() => localDeploymentSettings({ file: '/d', debounce_ms: -1 })).toThrow(/non-negative/);
+  it('comes from the schema, which rejects unknown keys and bad values clearly', () => {
+    const parse = (keys: string) => parseSuperConfig(`[local_deployment]\nfile = "/d"\n${keys}\n`, { home: '/h' }).local_deployment;
+    expect(localDeploymentSettings(parse('restart_max_count = 3'))!.restart.maxRestartCount).toBe(3);
+    expect(() => parse('restart_count = 1')).toThrow(/restart_count: unknown key/);
+    expect(() => parse('restart_max_count = 0')).toThrow(/restart_max_count/);
+    expect(() => parse('debounce_ms = -1')).toThrow(/debounce_ms/);
+    expect(() => parse('debounce_ms = -1')).toThrow(ConfigError);
   });
 });

@@ -43,7 +43,9 @@ describe('the super-config schema', () => {
     expect(c.agent.imagePullPolicy).toBe('on-create');
     expect(c.auto_reprovisioning_mode).toBe('Dynamic');
     expect(c.watchdog.max_retries).toBe('infinite');
-    expect(c.connect.management_uri).toBe('unix:///var/lib/edged/mgmt.sock');
+    // [connect] is kept as given: unset, edgeAgent is told where edged listens.
+    expect(c.connect).toEqual({});
+    expect(c.listen.management_uri).toBe('unix:///var/lib/edged/mgmt.sock');
     expect(c.image_garbage_collection).toEqual({ enabled: true, cleanup_recurrence: '1d', image_age_cleanup_threshold: '7d', cleanup_time: '00:00' });
   });
 

@@ -34,14 +34,17 @@ export const connectManagementUri: Checker = {
   needs: ['aziot-edged-config-well-formed'],
   async run(facts) {
     const c = await facts.config();
-    for (const [key, uri] of [['connect.management_uri', c.connect.management_uri], ['connect.workload_uri', c.connect.workload_uri]] as const) {
+    // Unset, edgeAgent is told the sockets edged listens on.
+    const management = c.connect.management_uri ?? c.listen.management_uri;
+    const workload = c.connect.workload_uri ?? c.listen.workload_uri;
+    for (const [key, uri] of [['connect.management_uri', management], ['connect.workload_uri', workload]] as const) {
       if (!/^(unix|http|https):\/\//.test(uri)) return error(`${key} is ${uri}: the daemon is reached over unix:// (or http://), not ${uri.split(':')[0]}://`);
     }
     try {
       await facts.listModules();
       return ok;
     } catch (e) {
-      return error(`Could not reach the IoT Edge daemon at ${c.connect.management_uri}: ${formatError(e)}`);
+      return error(`Could not reach the IoT Edge daemon at ${management}: ${formatError(e)}`);
     }
   },
 };
