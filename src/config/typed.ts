@@ -4,7 +4,8 @@
  */
 import * as path from 'node:path';
 import type { TomlTable } from './merge';
-import type { AgentSettings, Endpoints, LocalDeploymentSection, Provisioning, SuperConfig } from './types';
+import { parseDeviceConnectionString } from './connection-string';
+import type { AgentSettings, Endpoints, LocalDeploymentSection, ManualConnectionString, Provisioning, SuperConfig } from './types';
 
 export function defaultEndpoints(home: string): Endpoints {
   return {
@@ -74,7 +75,11 @@ function reprovisioningMode(raw: TomlTable): SuperConfig['auto_reprovisioning_mo
 
 function provisioning(p: TomlTable | undefined): Provisioning | undefined {
   if (!p || p.source === 'none') return undefined;
-  // Validation has checked the shape per source/method; unsupported variants never get here.
+  // Validation has checked the shape per source/method (and the connection string); unsupported variants never get here.
+  if (typeof p.connection_string === 'string') {
+    const parsed = parseDeviceConnectionString(p.connection_string);
+    if (parsed.ok) return { ...(p as unknown as ManualConnectionString), connection: parsed.value };
+  }
   return p as unknown as Provisioning;
 }
 

@@ -2,11 +2,15 @@
  * The super-config (`config.toml`, upstream's format) as typed inside the appliance, after
  * validation and defaults. Keys keep upstream's TOML names so that a reader can map them 1:1.
  */
+import type { DeviceConnectionString } from './connection-string';
+
 export type SecretRef = { value: string } | { uri: string };
 
 export interface ManualConnectionString {
   source: 'manual';
   connection_string: string;
+  /** `connection_string` parsed, once, where the schema checked it: consumers read this. */
+  connection: DeviceConnectionString;
 }
 export interface ManualSas {
   source: 'manual';

@@ -14,6 +14,7 @@ import { FakeRuntime } from '../helpers/fake-runtime';
 import { FakeIdentityManager } from './helpers/fake-identities';
 import { loadSpec, Spec, specRoutes, validateResponse } from './helpers/openapi';
 import { demuxDockerStream, unixRequest, UnixResponse } from './helpers/unix-client';
+import { manualProvisioning } from '../helpers/config';
 
 const specFile = (v: string) => `managementVersion_${v.replace(/-/g, '_')}.yaml`;
 const SPECS = new Map<string, Spec>(MANAGEMENT_API_VERSIONS.map((v) => [v, loadSpec(specFile(v))]));
@@ -42,7 +43,7 @@ beforeAll(async () => {
     logger: memoryLogger(),
     clock: runtime.clock,
     deploymentLock: new Mutex(),
-    config: { provisioning: { source: 'manual', connection_string: 'HostName=h;DeviceId=d;SharedAccessKey=k' }, auto_reprovisioning_mode: 'Dynamic' },
+    config: { provisioning: manualProvisioning(`HostName=h;DeviceId=d;SharedAccessKey=${Buffer.from('k').toString('base64')}`), auto_reprovisioning_mode: 'Dynamic' },
     identities: new FakeIdentityManager(),
     reprovision: async () => {
       reprovisions++;

@@ -4,9 +4,9 @@
  * here (inline values, key files) and never appear in an error message.
  */
 import { X509Certificate } from 'node:crypto';
-import { parseDeviceConnectionString, type DeviceConnectionString } from '../../config/connection-string';
+import type { DeviceConnectionString } from '../../config/connection-string';
 import { ConfigError } from '../../errors';
-import type { DpsProvisioning, Provisioning, SuperConfig } from '../../config/types';
+import type { DpsProvisioning, ManualConnectionString, Provisioning, SuperConfig } from '../../config/types';
 import { deriveGroupDeviceKey } from '../sas';
 import { filePathOf, notSupported, readConfigFile, resolveSymmetricKey } from '../../config/secrets';
 
@@ -26,19 +26,6 @@ export type ProvisioningPlan =
     };
 
 export type ConnectionString = DeviceConnectionString;
-
-/** `HostName=...;DeviceId=...;SharedAccessKey=...`: the config's parser, as a ConfigError naming the setting. */
-export function parseConnectionString(text: string): ConnectionString {
-  const parsed = parseDeviceConnectionString(String(text));
-  if (!parsed.ok) throw badConnectionString(parsed.problem);
-  return parsed.value;
-}
-
-function badConnectionString(why: string): ConfigError {
-  return new ConfigError(`provisioning.connection_string is not a device connection string (${why})`, {
-    hint: 'copy the primary connection string of the IoT Edge device from IoT Hub',
-  });
-}
 
 function requireString(v: unknown, setting: string): string {
   if (typeof v !== 'string' || v.trim() === '') {
@@ -69,7 +56,8 @@ export async function planProvisioning(config: Pick<SuperConfig, 'provisioning' 
 
 async function planManual(p: Record<string, unknown>, parent?: string): Promise<ProvisioningPlan> {
   if (typeof p.connection_string === 'string') {
-    const cs = parseConnectionString(p.connection_string);
+    // Parsed by the configuration (src/config/typed.ts), where the schema checked it.
+    const cs = (p as unknown as ManualConnectionString).connection;
     const key = await resolveSymmetricKey({ value: cs.sharedAccessKey }, 'provisioning.connection_string SharedAccessKey');
     return {
       source: 'manual',

@@ -3,7 +3,6 @@
  * API (modules, version), the agent's reported state (restart counts, deployment status), the
  * config the snap wrote and its services. Pure: the load-view hooks gather, these shape.
  */
-import { parseDeviceConnectionString } from '../../config/connection-string';
 import type { SuperConfig } from '../../config/types';
 
 /** A module as the management API lists it. */
@@ -60,13 +59,10 @@ export function deviceView(f: DeviceFacts): Record<string, unknown> {
   let source = 'none';
   if (p?.source === 'dps') {
     source = 'dps';
-  } else if (p && 'connection_string' in p) {
+  } else if (p && 'connection' in p) {
     source = 'connection-string';
-    const cs = parseDeviceConnectionString(p.connection_string);
-    if (cs.ok) {
-      out.id = cs.value.deviceId;
-      out.hub = cs.value.hostName;
-    }
+    out.id = p.connection.deviceId;
+    out.hub = p.connection.hostName;
   } else if (p) {
     source = 'manual';
     out.id = p.device_id;

@@ -19,6 +19,7 @@ import type { Clock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { startFakeDps } from '../../helpers/fake-dps';
 import { TestTls, checkSas, makeTestTls, startFakeHttps, startFakeIotHub } from '../../helpers/fake-iothub';
+import { manualProvisioning } from '../../helpers/config';
 
 const HUB = 'TestHub.azure-devices.net';
 const DEVICE_KEY = Buffer.from('0123456789abcdef0123456789abcdef');
@@ -336,7 +337,7 @@ describe('DPS', () => {
       expect(dps.registrations).toEqual(['r2', 'r2']);
 
       const manual = await planProvisioning({
-        provisioning: { source: 'manual', connection_string: `HostName=other.net;DeviceId=d9;SharedAccessKey=${DEVICE_KEY.toString('base64')}` },
+        provisioning: manualProvisioning(`HostName=other.net;DeviceId=d9;SharedAccessKey=${DEVICE_KEY.toString('base64')}`),
       });
       const changed = await provision(manual, deps);
       expect(changed.replaced).toMatchObject({ hubHostname: HUB, deviceId: 'r2' });

@@ -2,8 +2,10 @@ import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { ConfigError } from '../../../src/errors';
-import { parseConnectionString, planProvisioning } from '../../../src/identity/provisioning/plan';
+import { planProvisioning } from '../../../src/identity/provisioning/plan';
+import { parseSuperConfig } from '../../../src/config/load';
 import { deriveGroupDeviceKey } from '../../../src/identity/sas';
+import { manualProvisioning } from '../../helpers/config';
 
 const KEY = Buffer.from('device-key-0123456789').toString('base64');
 
@@ -14,19 +16,17 @@ describe('provisioning plan', () => {
 
   it('reads a device connection string', async () => {
     const plan = await planProvisioning({
-      provisioning: { source: 'manual', connection_string: `HostName=h.azure-devices.net;DeviceId=d1;SharedAccessKey=${KEY}` },
+      provisioning: manualProvisioning(`HostName=h.azure-devices.net;DeviceId=d1;SharedAccessKey=${KEY}`),
     });
     expect(plan).toMatchObject({ source: 'manual', hubHostname: 'h.azure-devices.net', deviceId: 'd1', gatewayHostname: 'h.azure-devices.net' });
     expect(plan.credentials).toEqual({ type: 'sas', key: Buffer.from(KEY, 'base64') });
   });
 
-  it('refuses a module connection string and never echoes the key', async () => {
-    const err = await planProvisioning({
-      provisioning: { source: 'manual', connection_string: `HostName=h;DeviceId=d;ModuleId=m;SharedAccessKey=${KEY}` },
-    }).catch((e) => e);
-    expect(err).toBeInstanceOf(ConfigError);
-    expect(err.message).not.toContain(KEY);
-    expect(() => parseConnectionString('HostName=h;DeviceId=d')).toThrow(/no SharedAccessKey/);
+  it('is given the connection string parsed: the configuration refuses a module one and never echoes the key', () => {
+    const parse = (cs: string) => () => parseSuperConfig(`[provisioning]\nsource = "manual"\nconnection_string = "${cs}"\n`, { home: dir });
+    expect(parse(`HostName=h;DeviceId=d;ModuleId=m;SharedAccessKey=${KEY}`)).toThrow(ConfigError);
+    expect(parse(`HostName=h;DeviceId=d;ModuleId=m;SharedAccessKey=${KEY}`)).not.toThrow(KEY);
+    expect(parse('HostName=h;DeviceId=d')).toThrow(/no SharedAccessKey/);
   });
 
   it('reads device_id_pk from a file URI; the parent is the gateway', async () => {

@@ -17,6 +17,7 @@ import { Snapctl } from '../../../src/snap/snapctl';
 import { memoryLogger } from '../../../src/util/log';
 import { type FakeConfdb, fakeConfdb, SCHEMA } from './fake-confdb';
 import { type FakeSnapd, fakeSnapd } from './fake-snapctl';
+import { manualProvisioning } from '../../helpers/config';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
@@ -101,7 +102,7 @@ describe('the view <-> option mapping', () => {
       { name: 'm1', status: 'running', image: 'busybox:1', 'restart-count': 0 },
       { name: 'm2', status: 'stopped', image: 'x:1', 'restart-count': 3, 'exit-code': 137 },
     ]);
-    expect(deviceView({ config: { provisioning: { source: 'manual', connection_string: GOOD_CS } }, services: { dockerd: true, iotedged: true }, edgedVersion: '1.5.0', snapVersion: '0.1.0' })).toEqual({
+    expect(deviceView({ config: { provisioning: manualProvisioning(GOOD_CS) }, services: { dockerd: true, iotedged: true }, edgedVersion: '1.5.0', snapVersion: '0.1.0' })).toEqual({
       id: 'dev1',
       hub: 'fake-hub.azure-devices.net',
       'provisioning.source': 'connection-string',

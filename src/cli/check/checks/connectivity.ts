@@ -1,5 +1,4 @@
 /** Connectivity: a TLS handshake from the host with IoT Hub's ports and with DPS (short timeouts). */
-import { parseDeviceConnectionString } from '../../../config/connection-string';
 import type { SuperConfig } from '../../../config/types';
 import { ignored, ok, warning, type Checker } from '../types';
 
@@ -7,10 +6,7 @@ function hubHost(c: SuperConfig): string | undefined {
   if (c.parent_hostname) return c.parent_hostname;
   const p = c.provisioning;
   if (p?.source !== 'manual') return undefined;
-  if ('connection_string' in p) {
-    const parsed = parseDeviceConnectionString(p.connection_string);
-    return parsed.ok ? parsed.value.hostName : undefined;
-  }
+  if ('connection' in p) return p.connection.hostName;
   return p.iothub_hostname;
 }
 
