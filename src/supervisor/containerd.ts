@@ -19,8 +19,6 @@ import { StartDeadline } from './start-deadline';
 import { sleepLinked } from './supervise';
 
 /** containerd namespaces of the snap's engine (dockerd's defaults are moby / plugins.moby). */
-export const CONTAINERD_NAMESPACE = 'azure-iot-edge';
-export const CONTAINERD_PLUGINS_NAMESPACE = 'azure-iot-edge-plugins';
 
 export function containerdConfigToml(paths: SnapPaths): string {
   const q = (s: string) => JSON.stringify(s);

@@ -13,7 +13,7 @@ import { Snapctl } from '../snap/snapctl';
 import { systemClock } from '../util/clock';
 import { createLogger, isLogLevel, type LogLevel } from '../util/log';
 import { unixSocketPath } from '../util/unix-uri';
-import { ensureBridge } from './bridge';
+import { ensureBridge } from '../snap/engine/bridge';
 import { runDockerdService } from './dockerd-service';
 import { fileLastWriter, healthBoard, snapHealth } from './health';
 import { runIotedgedService } from './iotedged-service';

@@ -39,6 +39,7 @@ const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
   ['platform', 'snap/paths.ts'],
   ['platform', 'snap/snapctl.ts'],
   ['platform', 'snap/exec.ts'],
+  ['platform', 'snap/engine/'],
   ['snap', 'snap/'],
   ['supervisor', 'supervisor/'],
   ['edged', 'edged/'],
@@ -69,7 +70,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   gc: ['wire', 'config', 'runtime', ...base],
   /** The CLI shows the collector's reports (their types and their text). */
   cli: ['platform', 'wire', 'gc', 'config', 'runtime', ...base],
-  /** The snap's paths, snapctl and exec, below the hooks, the supervisor and the CLI. */
+  /** The snap's paths, snapctl, exec and engine settings (daemon.json, flags, bridge), below the hooks, the supervisor and the CLI. */
   platform: base,
   // The hooks check a deployment-file with the agent's own (pure) manifest parser.
   snap: ['platform', 'agent', 'config', ...base],
@@ -102,9 +103,6 @@ const EXCEPTIONS: Record<string, string> = {
   'cli/check/probes.ts -> runtime/docker/client.ts': "check probes the engine itself (as upstream's runs docker), not the module runtime",
   'cli/commands/support-bundle.ts -> runtime/docker/client.ts': "the bundle records the engine's own info and version",
   'snap/hook-main.ts -> cli/management-client.ts': "the hooks' composition root asks edged's management API for the live confdb views",
-  'snap/hooks/configure.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
-  'snap/hooks/lifecycle.ts -> supervisor/dockerd-settings.ts': 'engine settings live in supervisor/, which the hooks import',
-  'snap/hooks/lifecycle.ts -> supervisor/bridge.ts': 'the bridge clean-up lives in supervisor/, which the hooks import',
 };
 
 interface Arrow {

@@ -7,7 +7,7 @@
 import { parseDeploymentText } from '../../agent/manifest/parse';
 import type { EdgeError } from '../../errors';
 import { parseDeviceConnectionString, unquoteConnectionString } from '../../config/connection-string';
-import { mergeDaemonJson } from '../../supervisor/dockerd-settings';
+import { mergeDaemonJson } from '../engine/settings';
 import { OptionError } from '../errors';
 import { executeSteps } from '../execute';
 import { gatherFacts } from '../facts';

@@ -1,7 +1,7 @@
 /** install, post-refresh, connect/disconnect and remove: directories, defaults, and the service plan. */
 import { writeFileAtomic } from '../../util/atomic-write';
-import { type RunCommand, runCommand } from '../../supervisor/bridge';
-import { BRIDGE_NAME, defaultDaemonJson } from '../../supervisor/dockerd-settings';
+import { type RunCommand, runCommand } from '../engine/bridge';
+import { BRIDGE_NAME, defaultDaemonJson } from '../engine/settings';
 import { executeSteps } from '../execute';
 import { gatherFacts } from '../facts';
 import { planServices } from '../plan';

@@ -10,7 +10,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { remove } from '../../../src/snap/hooks/lifecycle';
 import { snapPaths } from '../../../src/snap/paths';
-import { ensureBridge } from '../../../src/supervisor/bridge';
+import { ensureBridge } from '../../../src/snap/engine/bridge';
 import { runDockerdService } from '../../../src/supervisor/dockerd-service';
 import { memoryHealth } from '../../../src/supervisor/health';
 import { fileSpawner } from '../../../src/supervisor/spawner';

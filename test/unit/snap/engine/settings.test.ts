@@ -1,6 +1,6 @@
-import { snapPaths } from '../../../src/snap/paths';
-import { bridgeToCreate, ensureBridge } from '../../../src/supervisor/bridge';
-import { ADDRESS_POOL, BRIDGE_NAME, dockerdArgs, mergeDaemonJson } from '../../../src/supervisor/dockerd-settings';
+import { snapPaths } from '../../../../src/snap/paths';
+import { bridgeToCreate, ensureBridge } from '../../../../src/snap/engine/bridge';
+import { ADDRESS_POOL, BRIDGE_NAME, dockerdArgs, mergeDaemonJson } from '../../../../src/snap/engine/settings';
 
 const paths = snapPaths('/snap/azure-iot-edge/x1', '/var/snap/azure-iot-edge/common');
 

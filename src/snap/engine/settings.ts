@@ -7,9 +7,12 @@
  * Paths are flags (the user cannot move them); the rest is daemon.json, which `docker.daemon`
  * may extend.
  */
-import type { SnapPaths } from '../snap/paths';
-import { EdgeError } from '../errors';
-import { CONTAINERD_NAMESPACE, CONTAINERD_PLUGINS_NAMESPACE } from './containerd';
+import type { SnapPaths } from '../paths';
+import { EdgeError } from '../../errors';
+
+/** The containerd namespaces of the snap's engine (its containerd is run by the dockerd service: src/supervisor/containerd.ts). */
+export const CONTAINERD_NAMESPACE = 'azure-iot-edge';
+export const CONTAINERD_PLUGINS_NAMESPACE = 'azure-iot-edge-plugins';
 import { canonicalDaemonKey, daemonKeyProblem } from './daemon-json-keys';
 
 export const BRIDGE_NAME = 'aziotbr0';
