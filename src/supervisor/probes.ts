@@ -47,6 +47,6 @@ export function dockerPing(socketPath: string, timeoutMs = 3000): Probe {
  */
 export const EDGED_LIVENESS_PATH = '/edged-liveness?api-version=2022-08-03';
 
-export function edgedAnswers(socketPath: string, timeoutMs = 2500): Probe {
+export function edgedAnswers(socketPath: string, timeoutMs = 5000): Probe {
   return (signal) => unixGet(socketPath, EDGED_LIVENESS_PATH, timeoutMs, signal).then((s) => s > 0, () => false);
 }

@@ -74,7 +74,7 @@ describe('the iotedged service', () => {
     await t.done;
   });
 
-  it('replaces a stopped (SIGSTOP) edged at the next probe, and one silent for 3 probes', async () => {
+  it('replaces a stopped (SIGSTOP) edged at the next probe, and one silent for 2 probes', async () => {
     const t = await running();
     t.procs.procs[t.spawner.children[0].pid] = { args: ['node', 'edged'], state: 'T' };
     await t.clock.advance(2000);
@@ -84,7 +84,9 @@ describe('the iotedged service', () => {
     expect(t.spawner.children).toHaveLength(2);
     await t.clock.advance(500); // the new one is ready
     t.state.edged = false;
-    await t.clock.advance(3 * 2000);
+    await t.clock.advance(2000);
+    expect(t.spawner.children[1].signals).toEqual([]);
+    await t.clock.advance(2000);
     expect(t.spawner.children[1].signals).toEqual(['SIGTERM', 'SIGCONT']);
     t.ctl.abort();
     await t.done;
