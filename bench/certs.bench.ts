@@ -166,7 +166,7 @@ async function agentCreated(dir: string): Promise<void> {
     const entry = path.join(dir, 'edged-cloud.js');
     writeFileSync(
       entry,
-      `'use strict';\nconst { Edged } = require(${dist('edged/daemon.js')});\nconst { identityComponent } = require(${dist('identity/component.js')});\n` +
+      `'use strict';\nconst { Edged } = require(${dist('edged/daemon.js')});\nconst { identityComponent } = require(${dist('edged/identity-component.js')});\n` +
         `const { createLogger } = require(${dist('util/log.js')});\nconst [configFile, home, caFile, hub, hubHost] = process.argv.slice(2);\n` +
         `const ca = require('node:fs').readFileSync(caFile, 'utf8');\n` +
         `const edged = new Edged({ configFile, home, logger: createLogger({ level: 'error' }),\n` +

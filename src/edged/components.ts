@@ -10,7 +10,7 @@
  *    component ctx.identities / ctx.reprovision, the image GC ctx.imageGc.
  */
 import { imageGcComponent } from './image-gc-component';
-import { identityComponentFor } from '../identity/component';
+import { identityComponentFor } from './identity-component';
 import { createLocalDeploymentComponent } from './local-deployment-component';
 import type { Component, EdgedContext } from './context';
 

@@ -91,15 +91,6 @@ const IMAGES_INTO_SNAP = new Set(['snap/options.ts', 'snap/errors.ts']);
 
 /** Today's arrows against the rules, `from -> to` (paths under src/), each with why it is still there. */
 const EXCEPTIONS: Record<string, string> = {
-  'identity/component.ts -> edged/context.ts': "the identity wiring lives in identity/, not under edged/",
-  'identity/component.ts -> edged/edge-agent.ts': 'the identity wiring starts edgeAgent',
-  'identity/component.ts -> edged/edge-agent-ca-renewal.ts': 'the identity wiring restarts edgeAgent on CA renewal',
-  'identity/component.ts -> edged/watchdog.ts': "the identity wiring runs edgeAgent's watchdog",
-  'identity/component.ts -> api/management/index.ts': 'the identity wiring builds the management server',
-  'identity/component.ts -> api/workload/adopt.ts': 'the identity wiring builds the workload sockets',
-  'identity/component.ts -> api/workload/routes.ts': 'the identity wiring builds the workload server',
-  'identity/component.ts -> api/workload/runtime-hooks.ts': 'the identity wiring wraps the runtime in workload sockets',
-  'identity/component.ts -> api/workload/sockets.ts': 'the identity wiring builds the workload sockets',
   'cli/check/probes.ts -> runtime/docker/client.ts': "check probes the engine itself (as upstream's runs docker), not the module runtime",
   'cli/commands/support-bundle.ts -> runtime/docker/client.ts': "the bundle records the engine's own info and version",
   'snap/hook-main.ts -> cli/management-client.ts': "the hooks' composition root asks edged's management API for the live confdb views",

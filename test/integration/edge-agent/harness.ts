@@ -13,7 +13,7 @@ import { createManagementApi } from '../../../src/api/management';
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { Component, EdgedContext } from '../../../src/edged/context';
-import { identityComponent } from '../../../src/identity/component';
+import { identityComponent } from '../../../src/edged/identity-component';
 import { DockerModuleRuntime } from '../../../src/runtime/docker/runtime';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';

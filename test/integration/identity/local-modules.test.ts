@@ -12,7 +12,7 @@ import { createLocalDeploymentComponent } from '../../../src/edged/local-deploym
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { Component, EdgedContext } from '../../../src/edged/context';
-import { identityComponent } from '../../../src/identity/component';
+import { identityComponent } from '../../../src/edged/identity-component';
 import { KeyStore, deriveModuleKeys } from '../../../src/identity/keys';
 import { DockerModuleRuntime } from '../../../src/runtime/docker/runtime';
 import { systemClock } from '../../../src/util/clock';

@@ -73,7 +73,7 @@ describe('binds of a module created through edged', () => {
 
 describe('the identity component', () => {
   it('is the one edged treats as serving the workload sockets', async () => {
-    const { IDENTITY_COMPONENT_NAME } = await import('../../../src/identity/component');
+    const { IDENTITY_COMPONENT_NAME } = await import('../../../src/edged/identity-component');
     const { WORKLOAD_COMPONENT } = await import('../../../src/edged/components');
     expect(IDENTITY_COMPONENT_NAME).toBe(WORKLOAD_COMPONENT);
   });

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { EdgedContext } from '../../../src/edged/context';
-import { identityComponent, identityComponentFor } from '../../../src/identity/component';
+import { identityComponent, identityComponentFor } from '../../../src/edged/identity-component';
 import type { HubIdentityManager } from '../../../src/identity/manager';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
