@@ -6,9 +6,9 @@
  */
 import { promises as fs } from 'node:fs';
 import { NotFoundError } from '../errors';
-import { writeFileAtomic } from '../util/atomic-write';
 import type { ModuleRuntime, RuntimeEvent } from '../runtime/types';
 import type { Clock } from '../util/clock';
+import { readEngineOutage, writeEngineOutage } from '../util/engine-outage-record';
 import type { Logger } from '../util/log';
 import type { Mutex } from '../util/mutex';
 import { watchEvents } from './event-watcher';
@@ -55,6 +55,12 @@ export interface AgentOptions {
  */
 export const ENGINE_STOP_GRACE_MS = 30_000;
 const KEPT_OUTAGES = 5;
+/**
+ * How long a planned stop of the engine, once announced, holds the restarts of modules that stop:
+ * the dockerd service's stop-timeout (90 s) and some slack. Past it, an exit is judged as usual,
+ * so a stop that never came (an announcement left behind) cannot disable restarts.
+ */
+export const PLANNED_STOP_HOLD_MS = 120_000;
 
 export interface PassResult {
   failures: StepFailure[];
@@ -87,6 +93,8 @@ export class Agent {
   private readonly outages: { from: number; to: number }[] = [];
   /** Since when the engine is away (its event stream broke), until a full pass reaches it again. */
   private outageFrom?: number;
+  /** The engine's supervisor is stopping the modules on purpose: until then, exits are not restarted. */
+  private plannedStopUntil?: number;
 
   constructor(private readonly options: AgentOptions) {
     this.runtime = options.runtime;
@@ -119,8 +127,8 @@ export class Agent {
     }
     this.watchedSince = this.clock.now();
     if (this.options.outageFile) {
-      const from = await readOutageStart(this.options.outageFile);
-      if (from !== undefined) this.outageFrom = from;
+      const outage = await readEngineOutage(this.options.outageFile);
+      if (outage) this.outageFrom = outage.from;
     }
     this.watcher = watchEvents(
       {
@@ -255,6 +263,10 @@ export class Agent {
   private async pass(name?: string): Promise<StepFailure[]> {
     const deployment = this.deployment;
     if (!deployment || this.abort.signal.aborted) return [];
+    if (name !== undefined && this.holdingForPlannedStop()) {
+      this.log.debug(`${name} stopped with the engine's planned stop: not restarted`);
+      return [];
+    }
     const planNow = async () => {
       const current = name === undefined ? (await this.runtime.list()).map(currentOf) : await this.observe(name);
       const scope = name === undefined ? undefined : new Set([name]);
@@ -283,10 +295,35 @@ export class Agent {
   }
 
   private engineDown(): void {
+    // The planned stop has come: the modules stopped inside it start at once when the engine is back.
+    this.plannedStopUntil = undefined;
     if (this.outageFrom !== undefined) return;
     this.outageFrom = this.clock.now() - ENGINE_STOP_GRACE_MS;
     const file = this.options.outageFile;
-    if (file) void writeFileAtomic(file, JSON.stringify({ from: this.outageFrom }) + '\n', { mode: 0o600 }).catch(() => undefined);
+    if (file) void writeEngineOutage(file, { from: this.outageFrom, planned: false }).catch(() => undefined);
+  }
+
+  private holdingForPlannedStop(): boolean {
+    if (this.plannedStopUntil === undefined) return false;
+    if (this.clock.now() < this.plannedStopUntil) return true;
+    this.plannedStopUntil = undefined;
+    return false;
+  }
+
+  /**
+   * A module stopped while the engine still answers: is its supervisor stopping everything on
+   * purpose (its record says so)? Then the exit belongs to that outage, and nothing is restarted
+   * until the engine has gone and come back.
+   */
+  private async notePlannedStop(): Promise<void> {
+    const file = this.options.outageFile;
+    if (!file || this.outageFrom !== undefined) return;
+    const outage = await readEngineOutage(file);
+    const now = this.clock.now();
+    if (!outage?.planned || now > outage.from + PLANNED_STOP_HOLD_MS || this.outageFrom !== undefined) return;
+    this.outageFrom = outage.from;
+    this.plannedStopUntil = outage.from + PLANNED_STOP_HOLD_MS;
+    this.log.info('The engine is being stopped on purpose: modules that stop now are not restarted, and start again with it');
   }
 
   /** A full list answered: the engine is back, its outage ends now. */
@@ -326,6 +363,8 @@ export class Agent {
     } else if (e.action === 'die') {
       h.lastExitTime = now;
       if (e.exitCode !== undefined) h.exitCode = e.exitCode;
+      void this.notePlannedStop().then(() => this.kick([e.name]));
+      return;
     } else if (e.action.startsWith('health_status')) {
       const unhealthy = /\bunhealthy\b/.test(e.action);
       if (unhealthy && !h.unhealthy) h.lastExitTime = now;
@@ -348,14 +387,4 @@ function statusFrom(result: PassResult): DeploymentStatus {
     };
   }
   return { code: DeploymentStatusCode.ok, description: '' };
-}
-
-/** When the recorded engine outage began; a missing or unreadable record is no outage, never a failed start. */
-async function readOutageStart(file: string): Promise<number | undefined> {
-  try {
-    const from = Number((JSON.parse(await fs.readFile(file, 'utf8')) as { from?: unknown }).from);
-    return Number.isFinite(from) ? from : undefined;
-  } catch {
-    return undefined;
-  }
 }

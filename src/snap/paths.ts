@@ -19,6 +19,8 @@ export interface SnapPaths {
   edgedHome: string;
   /** edged's reported state (the agent's reported-state.json in its home): the supervisors read it for the health. */
   edgedReportedState: string;
+  /** edged's record of an engine outage (src/util/engine-outage-record.ts): the dockerd service marks its planned stops there. */
+  edgedEngineOutage: string;
   runDir: string;
   mgmtSock: string;
   workloadSock: string;
@@ -50,6 +52,7 @@ export function snapPaths(snap: string, common: string): SnapPaths {
     provisioningError: path.join(etc, 'aziot', 'provisioning-error.json'),
     edgedHome: path.join(common, 'var', 'lib', 'aziot', 'edged'),
     edgedReportedState: path.join(common, 'var', 'lib', 'aziot', 'edged', 'reported-state.json'),
+    edgedEngineOutage: path.join(common, 'var', 'lib', 'aziot', 'edged', 'engine-outage.json'),
     runDir: run,
     mgmtSock: path.join(run, 'iotedge', 'mgmt.sock'),
     workloadSock: path.join(run, 'iotedge', 'workload.sock'),

@@ -5,6 +5,7 @@ import type { SnapPaths } from '../snap/paths';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { writeFileAtomic } from '../util/atomic-write';
+import { writeEngineOutage } from '../util/engine-outage-record';
 import { type ProcessTable, adoptablePid, adoptedChild, procTable } from './adopt';
 import { Backoff } from './backoff';
 import { bridgeToCreate } from '../snap/engine/bridge';
@@ -33,6 +34,8 @@ export interface DockerdServiceDeps {
   probe?: Probe;
   /** On a requested stop: stop every container of the engine (live-restore would keep them). */
   stopContainers?: () => Promise<void>;
+  /** Wall clock for the planned-stop record edged reads (its agent's clock is the wall clock too). */
+  now?: () => number;
   procs?: ProcessTable;
   /** Bytes free for the engine's data-root (injected in unit tests). */
   diskFree?: (dir: string) => Promise<number>;
@@ -132,6 +135,20 @@ export async function runDockerdService(d: DockerdServiceDeps): Promise<Outcome>
 }
 
 /**
+ * A requested stop: edged is told first (the outage record, marked planned) that the modules are
+ * about to stop on purpose, so the edged still running neither restarts them nor counts a crash,
+ * and the next one starts them at once; then every container stops.
+ */
+async function stopModulesOnPurpose(d: DockerdServiceDeps): Promise<void> {
+  // No home: edged never ran, nobody to tell (and its home is edged's to create, with its mode).
+  const edgedRan = await fs.stat(path.dirname(d.paths.edgedEngineOutage)).then(() => true, () => false);
+  if (edgedRan) await writeEngineOutage(d.paths.edgedEngineOutage, { from: (d.now ?? Date.now)(), planned: true }).catch((e: Error) =>
+    d.logger.warn(`cannot tell edged the modules stop on purpose: ${e.message}`),
+  );
+  await (d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)))();
+}
+
+/**
  * Stopped before the loop adopted it (a stop during prepare, right after a supervisor crash): the
  * dockerd a crashed supervisor left must still stop before containerd, its containers first.
  */
@@ -140,9 +157,7 @@ async function stopLeftDockerd(d: DockerdServiceDeps, graceMs: number): Promise<
   const pid = await adoptablePid(d.paths.dockerPidfile, `--pidfile=${d.paths.dockerPidfile}`, procs);
   if (pid === undefined) return;
   d.logger.info('stopping the dockerd a previous supervisor left running', { pid });
-  await (d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)))().catch((e: Error) =>
-    d.logger.warn(`dockerd: before stopping: ${e.message}`),
-  );
+  await stopModulesOnPurpose(d).catch((e: Error) => d.logger.warn(`dockerd: before stopping: ${e.message}`));
   const child = adoptedChild(pid, procs, d.clock);
   child.kill('SIGTERM');
   const ctl = new AbortController();
@@ -180,7 +195,7 @@ function superviseDockerd(
       await containerd.thawIfFrozen();
       return (await procs.state(pid)) === 'T';
     },
-    beforeStop: d.stopContainers ?? (() => stopAllContainers(d.paths.dockerSock, d.logger)),
+    beforeStop: () => stopModulesOnPurpose(d),
     prepare: async (signal) => {
       for (const dir of [d.paths.dockerDataRoot, d.paths.dockerExecRoot, path.dirname(d.paths.daemonJson)]) {
         await fs.mkdir(dir, { recursive: true, mode: 0o711 });

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { snapPaths } from '../../../src/snap/paths';
@@ -17,7 +17,7 @@ async function until(what: string, fn: () => boolean): Promise<void> {
   if (!fn()) throw new Error(`timed out waiting for ${what}`);
 }
 
-function setup(daemonJson?: string, left: { dockerd?: number; containerd?: number } = {}) {
+function setup(daemonJson?: string, left: { dockerd?: number; containerd?: number } = {}, edgedRan = false) {
   const paths = snapPaths(path.join(dir, 'snap'), path.join(dir, `common-${Math.random().toString(36).slice(2)}`));
   if (daemonJson !== undefined) {
     mkdirSync(path.dirname(paths.daemonJson), { recursive: true });
@@ -25,6 +25,7 @@ function setup(daemonJson?: string, left: { dockerd?: number; containerd?: numbe
   }
   // Processes a crashed supervisor left running, named by their pidfiles.
   const procs = fakeProcs();
+  if (edgedRan) mkdirSync(paths.edgedHome, { recursive: true });
   if (left.containerd) {
     mkdirSync(path.dirname(paths.containerdPidfile), { recursive: true });
     writeFileSync(paths.containerdPidfile, `${left.containerd}\n`);
@@ -50,7 +51,8 @@ function setup(daemonJson?: string, left: { dockerd?: number; containerd?: numbe
     health,
     ensureBridge: async () => undefined,
     probe: async () => true,
-    stopContainers: async () => void order.push('containers stopped'),
+    stopContainers: async () => void order.push(`containers stopped${existsSync(paths.edgedEngineOutage) ? ' (edged told)' : ''}`),
+    now: () => 1_700_000_000_000,
     // The socket "appears" once containerd has been started.
     socketExists: async () =>
       spawner.children.some((c) => c.req.command === 'containerd' && !c.done) || Object.values(procs.procs).some((p) => p.args[0] === 'containerd'),
@@ -113,6 +115,24 @@ describe('the dockerd service with its own containerd', () => {
     await expect(t.done).resolves.toEqual({ kind: 'stopped' });
     await flushMicrotasks();
     expect(t.order).toEqual(['containers stopped', 'dockerd stopped (containerd running)', 'containerd stopped']);
+  });
+
+  it("tells edged before it stops the modules that they stop on purpose (edged's outage record, planned)", async () => {
+    const t = setup(undefined, {}, true);
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    t.ctl.abort();
+    await t.done;
+    expect(t.order[0]).toBe('containers stopped (edged told)');
+    expect(JSON.parse(readFileSync(t.paths.edgedEngineOutage, 'utf8'))).toEqual({ from: 1_700_000_000_000, planned: true });
+  });
+
+  it('writes no record where edged never ran (its home is edged to create)', async () => {
+    const t = setup();
+    await until('dockerd started', () => t.named('dockerd').length === 1);
+    t.ctl.abort();
+    await t.done;
+    expect(t.order[0]).toBe('containers stopped');
+    expect(existsSync(t.paths.edgedHome)).toBe(false);
   });
 
   it('says an unparsable daemon.json in the health, starts nothing, and starts once it is fixed', async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync, existsSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { REPORTED_STATE_FILE } from '../../../src/edged/local-deployment-component';
+import { ENGINE_OUTAGE_FILE, REPORTED_STATE_FILE } from '../../../src/edged/local-deployment-component';
 import { snapPaths } from '../../../src/snap/paths';
 import { composeHealth, modulesHealth } from '../../../src/supervisor/health-compose';
 import { healthBoard, memoryHealth } from '../../../src/supervisor/health';
@@ -119,5 +119,10 @@ describe('healthBoard: each service records its state, each report composes the 
   it("reads edged's reported state where the agent writes it", () => {
     const p = snapPaths('/snap/x', '/var/snap/x/common');
     expect(p.edgedReportedState).toBe(path.join(p.edgedHome, REPORTED_STATE_FILE));
+  });
+
+  it("marks a planned stop where edged's agent reads its outage record", () => {
+    const p = snapPaths('/snap/x', '/var/snap/x/common');
+    expect(p.edgedEngineOutage).toBe(path.join(p.edgedHome, ENGINE_OUTAGE_FILE));
   });
 });
