@@ -41,7 +41,8 @@ function fillRandom(file: string, e: Extent, bytes = 256 * 1024): void {
 }
 
 function mkfsVfat(file: string, e: Extent, label: string): void {
-  sh('mkfs.vfat', ['-F', '32', '-n', label, '--offset', String(e.offset / SECTOR), file, String(e.size / 1024)]);
+  // One sector per cluster: enough clusters for FAT32 whatever size mkfs.vfat would guess from the whole file.
+  sh('mkfs.vfat', ['-F', '32', '-s', '1', '-n', label, '--offset', String(e.offset / SECTOR), file, String(e.size / 1024)]);
 }
 
 export function modelAssertion(grade: string | undefined, model = 'azure-iot-edge-test'): string {

@@ -8,6 +8,7 @@ import type { Logger } from '../../util/log';
 import type { ObjectStore } from '../store/object-store';
 import { buildImageApp } from './app';
 import { BaseRegistry } from './bases';
+import { InstanceLease } from './instances';
 import { ImageJobs } from './jobs';
 import { UrlSigner } from './signing';
 import { records } from './records';
@@ -25,18 +26,25 @@ export interface ImageServiceOptions {
   /** Download URLs are good this long (default 15 min). */
   downloadTtlSeconds?: number;
   publicUrl?: string;
+  /** An instance with no heartbeat for this long is gone and its jobs fail (default 60 s). */
+  leaseSeconds?: number;
+  /** The instance that last ran on this data directory: gone at once. */
+  predecessor?: string;
 }
 
 export interface ImageService {
   app: FastifyInstance;
   jobs: ImageJobs;
   bases: BaseRegistry;
+  instance: InstanceLease;
 }
 
 export async function createImageService(o: ImageServiceOptions): Promise<ImageService> {
   const recs = records(o.store);
   const bases = new BaseRegistry(o.store, recs, o.cacheDir, o.clock);
-  const jobs = new ImageJobs({ store: o.store, records: recs, bases, clock: o.clock, logger: o.logger, spec: { dpsGroupKey: o.dpsGroupKey }, secretTtlSeconds: o.secretTtlSeconds ?? 24 * 3600 });
+  const instance = new InstanceLease(recs.instances, o.clock, o.leaseSeconds ?? 60, o.predecessor ? [o.predecessor] : []);
+  await instance.beat();
+  const jobs = new ImageJobs({ store: o.store, records: recs, bases, clock: o.clock, logger: o.logger, spec: { dpsGroupKey: o.dpsGroupKey }, secretTtlSeconds: o.secretTtlSeconds ?? 24 * 3600, instance });
   const app = await buildImageApp({
     store: o.store,
     bases,
@@ -48,5 +56,5 @@ export async function createImageService(o: ImageServiceOptions): Promise<ImageS
     downloadTtlSeconds: o.downloadTtlSeconds ?? 15 * 60,
     publicUrl: o.publicUrl,
   });
-  return { app, jobs, bases };
+  return { app, jobs, bases, instance };
 }

@@ -15,6 +15,7 @@ import { NotFoundError } from '../../errors';
 import { planWrites } from '../write/plan';
 import type { ObjectStore } from '../store/object-store';
 import type { BaseRegistry } from './bases';
+import type { Liveness } from './instances';
 import { ID, keys, type ImageRecord, type Records } from './records';
 
 export interface JobsOptions {
@@ -26,6 +27,8 @@ export interface JobsOptions {
   spec: SpecContext;
   /** How long an image holding a secret is kept, in seconds. */
   secretTtlSeconds: number;
+  /** This instance (its id goes into each job it takes) and which others are gone. */
+  instance: { id: string } & Liveness;
 }
 
 export const MAX_BATCH = 1000;
@@ -62,6 +65,7 @@ export class ImageJobs {
       base: base.sha256,
       ...(batch ? { batch } : {}),
       status: 'queued',
+      instance: this.o.instance.id,
       progress: 0,
       created: now,
       updated: now,
@@ -104,6 +108,31 @@ export class ImageJobs {
       gone.push(r.id);
     }
     return gone;
+  }
+
+  /**
+   * Fails the queued and running jobs of instances that are gone (killed, crashed, stopped with
+   * work queued): their input (it holds the device's secrets) and any partial image are deleted,
+   * and the record says why and what to do.
+   */
+  async settleOrphans(): Promise<string[]> {
+    const settled: string[] = [];
+    const seen = new Map<string | undefined, Awaited<ReturnType<Liveness['gone']>>>();
+    for (const r of await this.list()) {
+      if (r.status !== 'queued' && r.status !== 'running') continue;
+      if (!seen.has(r.instance)) seen.set(r.instance, await this.o.instance.gone(r.instance));
+      const gone = seen.get(r.instance);
+      if (!gone) continue;
+      await this.o.records.inputs.delete(r.id);
+      await this.o.store.delete(keys.image(r.id, r.name));
+      await this.o.store.discardPartial?.(keys.image(r.id, r.name));
+      const since = gone.lastSeen ? ` (last heartbeat ${gone.lastSeen})` : '';
+      const error = `the service instance ${r.instance ?? '(unknown)'} that had this job ${r.status} stopped before it finished${since}; request the image again`;
+      await this.update(r, { status: 'failed', error });
+      this.o.logger.warn(`image ${r.id} (${r.name}) failed: ${error}`);
+      settled.push(r.id);
+    }
+    return settled;
   }
 
   /** Resolves when every job queued so far has finished (tests and shutdown). */

@@ -6,6 +6,7 @@ import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import yargs from 'yargs';
 import { EdgeError, ExitCode, exitCodeOf, isEdgeError } from '../../errors';
+import { writeFileAtomic } from '../../util/atomic-write';
 import { systemClock } from '../../util/clock';
 import { createLogger } from '../../util/log';
 import { readGroupKey } from '../device/group-key';
@@ -20,6 +21,7 @@ interface Args {
   dpsGroupKeyFile?: string;
   secretTtl: number;
   publicUrl?: string;
+  lease: number;
 }
 
 async function readToken(file: string | undefined): Promise<string> {
@@ -40,11 +42,16 @@ export async function run(argv: string[]): Promise<void> {
       .option('token-file', { type: 'string', describe: 'file holding the bearer token clients must send (else IMAGE_SERVICE_TOKEN)' })
       .option('dps-group-key-file', { type: 'string', describe: 'DPS enrollment group key (base64): device keys are derived from it, it never goes into an image' })
       .option('secret-ttl', { type: 'number', default: 86400, describe: 'seconds an image holding a secret is kept' })
+      .option('lease', { type: 'number', default: 60, describe: 'seconds without a heartbeat after which another instance counts as gone and its unfinished jobs fail' })
       .option('public-url', { type: 'string', describe: 'the URL clients reach the service at (for download links)' })
       .example('$0 --data-dir /srv/images --token-file /etc/image-service/token', '')
       .parseAsync()) as unknown as Args;
     const m = /^(.*):(\d+)$/.exec(a.listen);
     if (!m) throw new EdgeError(`--listen ${a.listen} is not address:port`, { exitCode: ExitCode.usage });
+    if (!(a.lease >= 3)) throw new EdgeError(`--lease ${a.lease} is too short`, { exitCode: ExitCode.usage, hint: 'give at least 3 seconds' });
+    await fs.mkdir(a.dataDir, { recursive: true, mode: 0o700 });
+    const idFile = path.join(a.dataDir, 'instance-id');
+    const predecessor = (await fs.readFile(idFile, 'utf8').catch(() => '')).trim() || undefined;
     const service = await createImageService({
       store: openStore(parseStoreUrl(a.store ?? path.join(a.dataDir, 'store'), process.env)),
       cacheDir: path.join(a.dataDir, 'cache'),
@@ -54,12 +61,24 @@ export async function run(argv: string[]): Promise<void> {
       dpsGroupKey: a.dpsGroupKeyFile ? await readGroupKey(a.dpsGroupKeyFile) : undefined,
       secretTtlSeconds: a.secretTtl,
       publicUrl: a.publicUrl,
+      leaseSeconds: a.lease,
+      predecessor,
     });
+    await writeFileAtomic(idFile, `${service.instance.id}\n`);
+    for (const id of await service.jobs.settleOrphans()) logger.info(`image ${id}: failed, its instance had stopped`);
     const sweep = setInterval(() => void service.jobs.expire().catch((e: Error) => logger.warn(`expiry sweep: ${e.message}`)), 60_000);
     sweep.unref();
+    const beat = setInterval(
+      () => void service.instance.beat()
+        .then(() => service.jobs.settleOrphans())
+        .then(() => service.instance.prune())
+        .catch((e: Error) => logger.warn(`heartbeat: ${e.message}`)),
+      (a.lease * 1000) / 3,
+    );
+    beat.unref();
     const address = await service.app.listen({ host: m[1], port: Number(m[2]) });
     logger.info(`image service listening on ${address}`);
-    const stop = () => void service.app.close().then(() => clearInterval(sweep));
+    const stop = () => void service.app.close().then(() => (clearInterval(sweep), clearInterval(beat)));
     process.once('SIGTERM', stop);
     process.once('SIGINT', stop);
   } catch (e) {

@@ -4,6 +4,7 @@
  */
 import type { BaseInfo } from '../base/inspect';
 import type { DeviceSpec } from '../device/spec';
+import type { InstanceRecord } from './instances';
 import { JsonRecords } from '../store/json-records';
 import type { ObjectStore } from '../store/object-store';
 import { isObject } from '../../util/is-object';
@@ -27,6 +28,8 @@ export interface ImageRecord {
   base: string;
   batch?: string;
   status: ImageStatus;
+  /** The service instance that runs the job (src/images/service/instances.ts). */
+  instance?: string;
   progress: number;
   created: string;
   updated: string;
@@ -57,6 +60,7 @@ export interface Records {
   images: JsonRecords<ImageRecord>;
   /** A job's checked device, kept until the job has run (it holds the secrets the image gets). */
   inputs: JsonRecords<DeviceSpec>;
+  instances: JsonRecords<InstanceRecord>;
 }
 
 export function records(store: ObjectStore): Records {
@@ -64,6 +68,7 @@ export function records(store: ObjectStore): Records {
     bases: new JsonRecords<BaseRecord>(store, 'bases/', shaped('base', 'sha256')),
     images: new JsonRecords<ImageRecord>(store, 'images/', shaped('image', 'id')),
     inputs: new JsonRecords<DeviceSpec>(store, 'jobs/', shaped('job input', 'name')),
+    instances: new JsonRecords<InstanceRecord>(store, 'instances/', shaped('instance', 'heartbeat')),
   };
 }
 

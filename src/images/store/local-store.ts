@@ -61,6 +61,19 @@ export class LocalDirectoryStore implements ObjectStore {
     return { size };
   }
 
+  /** The temp files of puts of `key` (`.<name>.<random>.tmp` beside it) whose writer is gone. */
+  async discardPartial(key: string): Promise<void> {
+    const file = await this.file(key);
+    const entries = await fs.readdir(path.dirname(file)).catch((e: unknown) => {
+      if (isMissing(e)) return [];
+      throw e;
+    });
+    const prefix = `.${path.basename(file)}.`;
+    for (const name of entries) {
+      if (name.startsWith(prefix) && /^[0-9a-f]{12}\.tmp$/.test(name.slice(prefix.length))) await fs.rm(path.join(path.dirname(file), name), { force: true });
+    }
+  }
+
   async get(key: string): Promise<Readable> {
     const file = await this.file(key);
     // Opened before streaming: a missing key rejects here, and a concurrent replace or delete

@@ -12,6 +12,12 @@ export interface ObjectStore {
   head(key: string): Promise<{ size: number; modified: Date } | undefined>;
   /** Deleting a key that is not there is not an error (as S3). */
   delete(key: string): Promise<void>;
+  /**
+   * Deletes what an interrupted put of `key` left (its writer died): a local temp file. S3 keeps
+   * an incomplete multipart upload invisible until the bucket's AbortIncompleteMultipartUpload
+   * lifecycle rule removes it, so the S3 store has none.
+   */
+  discardPartial?(key: string): Promise<void>;
   /** Every key that starts with `prefix` (a plain string prefix, as S3), sorted. */
   list(prefix: string): Promise<string[]>;
   /** A URL anyone holding it may GET until it expires; undefined: the service signs its own URL. */
