@@ -39,7 +39,7 @@ async function startService(dataDir: string, extra: string[] = []): Promise<Serv
   });
   children.push(child);
   let log = '';
-  child.stderr!.on('data', (d: Buffer) => void (log += d.toString()));
+  child.stderr.on('data', (d: Buffer) => void (log += d.toString()));
   const url = await until(() => /listening on (http:\/\/\S+)/.exec(log)?.[1], 'the image service listening', 60_000, () => `\n${log}`);
   return { child, url, log: () => log };
 }
