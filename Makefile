@@ -3,7 +3,7 @@ SHELL := /bin/bash
 RUN_DIR ?= $(CURDIR)/.tmp/run
 export PATH := $(CURDIR)/node_modules/.bin:$(PATH)
 
-.PHONY: deps build typecheck lint test test-unit test-e2e run stop bench bench-quick soak snap snap-local clean cli-bundle
+.PHONY: deps build typecheck lint test test-unit test-e2e run stop bench bench-quick soak soak-snap snap snap-local clean cli-bundle
 
 deps:
 	@test/env/install-deps.sh
@@ -61,6 +61,11 @@ bench-quick: build
 # Idle memory of the appliance's Node processes over SOAK_MINUTES (default 60), sampled every 30 s.
 soak: build
 	@node bench/run.js soak
+
+# The same for the two supervisors and edged as they run in the snap, under snapd in the lab
+# container (SOAK_MINUTES, default 20); holds the lab's lock.
+soak-snap: build
+	@node bench/run.js soak-snap
 
 snap:
 	snapcraft pack

@@ -3,7 +3,8 @@
 // named on the command line, prints each one's report, then every goal with its verdict in one
 // table. Benchmarks report ratios against a baseline measured in the same run: absolute times on
 // a shared machine mean little. BENCH_QUICK=1 (make bench-quick): small sizes, few rounds.
-// `node bench/run.js soak` (make soak) runs bench/soak.ts, which is never part of a plain run.
+// `node bench/run.js soak` (make soak) runs bench/soak.ts, `node bench/run.js soak-snap` (make
+// soak-snap) bench/soak-snap.ts: named exactly, never part of a plain run.
 'use strict';
 const { buildSync } = require('esbuild');
 const { spawn } = require('node:child_process');
@@ -16,8 +17,7 @@ const outDir = path.join(root, '.tmp', 'bench');
 const wanted = process.argv.slice(2);
 const files = fs
   .readdirSync(__dirname)
-  .filter((f) => f.endsWith('.bench.ts') || (f === 'soak.ts' && wanted.includes('soak')))
-  .filter((f) => wanted.length === 0 || wanted.some((w) => f.startsWith(w)))
+  .filter((f) => (f.endsWith('.bench.ts') && (wanted.length === 0 || wanted.some((w) => f.startsWith(w)))) || (/^soak.*\.ts$/.test(f) && wanted.includes(f.slice(0, -3))))
   .sort();
 if (files.length === 0) {
   console.error(`no benchmark matches ${wanted.join(' ') || '*'}; see bench/*.bench.ts`);

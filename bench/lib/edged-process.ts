@@ -18,6 +18,8 @@ export interface EdgedProcessOptions {
   /** The command to run instead of bin/edged (a bench entry that wraps it); gets --config/--home. */
   entry?: string;
   env?: NodeJS.ProcessEnv;
+  /** node's own flags before the entry (the snap's edged runs with EDGED_NODE_FLAGS). */
+  nodeArgs?: string[];
 }
 
 export interface EdgedProcess {
@@ -50,7 +52,7 @@ export function spawnEdged(options: EdgedProcessOptions): EdgedProcess {
   const config = configFor(options);
   const home = path.join(options.dir, 'home');
   const out: Buffer[] = [];
-  const child = spawn(process.execPath, [options.entry ?? path.join(ROOT, 'bin/edged'), '--config', config, '--home', home], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), options.entry ?? path.join(ROOT, 'bin/edged'), '--config', config, '--home', home], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: options.env ?? deviceEnv(),
   });

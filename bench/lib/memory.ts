@@ -14,7 +14,11 @@ export interface Memory {
 }
 
 export function memoryOf(pid: number): Memory {
-  const text = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+  return memoryFromRollup(readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8'));
+}
+
+/** The figures of one smaps_rollup text (read here, or inside a container). */
+export function memoryFromRollup(text: string): Memory {
   const kb = (key: string) => Number(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? Number.NaN);
   return { pssMiB: kb('Pss') / 1024, rssMiB: kb('Rss') / 1024, ussMiB: (kb('Private_Clean') + kb('Private_Dirty')) / 1024 };
 }
