@@ -11,7 +11,7 @@
  * process's USS slope over 0.05 MiB/min). Not part of `make test` or `make bench`.
  */
 import * as path from 'node:path';
-import { localDeployment, GRACEFUL_CMD } from '../test/helpers/deployment';
+import { deployment, GRACEFUL_CMD } from '../test/helpers/deployment';
 import { holdLabLock, Lab, PLUGS, ROOT, SNAP, until } from '../test/helpers/snapd-lab';
 import { report } from './lib/goal';
 import { memoryFromRollup, type Memory } from './lib/memory';
@@ -39,7 +39,7 @@ async function main(): Promise<void> {
     lab.must('cp', '/snaps/images.tar', '/root/images.tar');
     lab.app('docker', 'load', '-i', '/root/images.tar');
     const cs = lab.put('cs.txt', `HostName=fake-hub.azure-devices.net;DeviceId=soak;SharedAccessKey=${KEY}\n`);
-    const file = lab.put('deployment.json', localDeployment({ sensor: { image: IMAGE, cmd: GRACEFUL_CMD }, relay: { image: IMAGE, cmd: GRACEFUL_CMD } }));
+    const file = lab.put('deployment.json', deployment({ sensor: { image: IMAGE, cmd: GRACEFUL_CMD }, relay: { image: IMAGE, cmd: GRACEFUL_CMD } }));
     lab.must('snap', 'set', SNAP, `cs-file=${cs}`, `deployment-file=${file}`);
     await until(`both modules running (health: ${lab.health()})`, () => lab.running('sensor') && lab.running('relay'), 180_000);
     const pid = (name: Name) => {
