@@ -10,10 +10,9 @@ import * as path from 'node:path';
 import { PROVISIONING_FILE } from '../config/provisioning-file';
 import { createLogger } from '../util/log';
 import { systemSnapctl } from './exec';
-import { configure } from './hooks/configure';
 import type { HookDeps } from './hooks/deps';
 import { snapName, snapPathsFromEnv } from './paths';
-import { importProvisioning, type ImportOutcome } from './provisioning-import';
+import type { ImportOutcome } from './provisioning-import';
 import { Snapctl } from './snapctl';
 
 export async function importAtServiceStart(service: string | undefined, deps?: HookDeps): Promise<ImportOutcome> {
@@ -23,6 +22,9 @@ export async function importAtServiceStart(service: string | undefined, deps?: H
   const logger = deps?.logger ?? createLogger({ component: 'provisioning' });
   try {
     const d: HookDeps = deps ?? { snapctl: new Snapctl(systemSnapctl(undefined, 30_000)), paths: snapPathsFromEnv(), snapName: snapName(), logger, hostname: os.hostname() };
+    // Loaded only now: the configure hook's code (TOML, the config schema, the agent's manifest
+    // parser) would otherwise stay in the memory of a service that almost never imports anything.
+    const [{ importProvisioning }, { configure }] = await Promise.all([import('./provisioning-import'), import('./hooks/configure')]);
     return await importProvisioning(d, configure);
   } catch (e) {
     // The engine starts whatever happened here: the import is retried at the next start or configure.
