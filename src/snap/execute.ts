@@ -1,4 +1,5 @@
 /** Carries out planned steps; the table must cover every step kind (the compiler checks). */
+import { promises as fs } from 'node:fs';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { Logger } from '../util/log';
 import type { Step } from './plan';
@@ -19,6 +20,10 @@ export async function executeSteps(steps: Step[], deps: ExecuteDeps): Promise<vo
     write: async (s) => {
       await write(s.file, s.content, s.mode);
       deps.logger.info(`wrote ${s.what}`, { file: s.file });
+    },
+    remove: async (s) => {
+      await fs.rm(s.file, { force: true });
+      deps.logger.info(`removed ${s.what}`, { file: s.file });
     },
     unset: (s) => deps.snapctl.unset(...s.keys),
     service: async (s) => {

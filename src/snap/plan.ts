@@ -26,6 +26,7 @@ export interface Changes {
 
 export type Step =
   | { kind: 'write'; file: string; content: string; mode: number; what: string }
+  | { kind: 'remove'; file: string; what: string }
   | { kind: 'unset'; keys: string[] }
   | { kind: 'service'; action: 'start' | 'stop' | 'restart'; service: ServiceName; persist: boolean; why: string }
   | { kind: 'health'; status: 'okay' | 'waiting' | 'error'; message?: string; code?: string };

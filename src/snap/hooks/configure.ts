@@ -58,6 +58,8 @@ export async function configure(d: HookDeps, input: ConfigureInput = {}): Promis
 
   let deployment: string | undefined;
   let keepDeployment = false;
+  // Unsetting the manifest ends the local deployment, as unsetting cs-file ends provisioning.
+  const deploymentUnset = !options.deploymentFile && applied['deployment-file'] !== undefined;
   if (options.deploymentFile) {
     const got = await readOrKeep('deployment-file', options.deploymentFile, DEPLOYMENT_MAX, applied);
     nowApplied['deployment-file'] = got.record;
@@ -78,6 +80,10 @@ export async function configure(d: HookDeps, input: ConfigureInput = {}): Promis
   if (csFileUnset) {
     if (!options.rawConfig) delete base.provisioning;
     d.logger.info('cs-file was unset: its credentials are removed from config.toml; the device is no longer provisioned');
+  }
+  if (deploymentUnset) {
+    if (!options.rawConfig) delete base.local_deployment;
+    d.logger.info('deployment-file was unset: [local_deployment] is removed from config.toml and its copy deleted; the modules it started stay until edged or the cloud removes them');
   }
   // connection-string is consumed and unset, and cs-file may be kept: a raw-config without
   // [provisioning] must not drop the credentials config.toml already holds.
@@ -100,6 +106,10 @@ export async function configure(d: HookDeps, input: ConfigureInput = {}): Promis
   if (configText !== current.config) {
     steps.push({ kind: 'write', file: d.paths.configFile, content: configText, mode: 0o600, what: 'config.toml' });
     changes.config = true;
+  }
+  // After config.toml no longer names it, so edged never reads a config pointing at nothing.
+  if (deploymentUnset && current.deployment !== undefined && config.local_deployment?.file !== d.paths.deploymentCopy) {
+    steps.push({ kind: 'remove', file: d.paths.deploymentCopy, what: 'the local deployment' });
   }
   if (daemonText !== current.daemonJson) {
     steps.push({ kind: 'write', file: d.paths.daemonJson, content: daemonText, mode: 0o644, what: 'daemon.json' });

@@ -1,7 +1,7 @@
 /**
  * The configure hook end to end except snapd: a temp SNAP_COMMON, a fake snapctl, real files.
  */
-import { mkdtempSync, promises as fs, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, promises as fs, readFileSync, statSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { runHook } from '../../../src/snap/hook-main';
@@ -302,6 +302,51 @@ describe('configure hook', () => {
     delete snapd.options['cs-file'];
     expect(await set({})).toBeUndefined();
     expect(config()).toContain(`connection_string = "${other}"`);
+  });
+
+  it('snap unset deployment-file ends the local deployment: [local_deployment] and the copy go, iotedged stops without credentials', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    const dep = path.join(dir, 'deployment.json');
+    writeFileSync(dep, DEPLOYMENT);
+    expect(await set({ 'deployment-file': dep })).toBeUndefined();
+    expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: true, active: true });
+    delete snapd.options['deployment-file'];
+    expect(await set({})).toBeUndefined();
+    expect(config()).not.toContain('[local_deployment]');
+    expect(existsSync(deps.paths.deploymentCopy)).toBe(false);
+    expect(snapd.services['azure-iot-edge.iotedged']).toEqual({ enabled: false, active: false });
+    expect(snapd.health?.at(-1)).toBe('--code=waiting-config waiting set cs-file, connection-string or deployment-file');
+    expect((deps.logger as unknown as { lines: string[] }).lines.join('\n')).toMatch(/deployment-file was unset/);
+    // Setting it again runs it again.
+    expect(await set({ 'deployment-file': dep })).toBeUndefined();
+    expect(config()).toContain('[local_deployment]');
+    expect(readFileSync(deps.paths.deploymentCopy, 'utf8')).toBe(DEPLOYMENT);
+  });
+
+  it('snap unset deployment-file keeps the provisioning and restarts iotedged into the cloud', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    const cs = path.join(dir, 'cs.txt');
+    const dep = path.join(dir, 'deployment.json');
+    writeFileSync(cs, GOOD_CS + '\n');
+    writeFileSync(dep, DEPLOYMENT);
+    expect(await set({ 'cs-file': cs, 'deployment-file': dep })).toBeUndefined();
+    snapd.calls.length = 0;
+    delete snapd.options['deployment-file'];
+    expect(await set({})).toBeUndefined();
+    expect(config()).not.toContain('[local_deployment]');
+    expect(config()).toContain(`connection_string = "${GOOD_CS}"`);
+    expect(snapd.calls.filter((c) => c[0] === 'restart')).toEqual([['restart', 'azure-iot-edge.iotedged']]);
+  });
+
+  it('an unset deployment-file beside a bad option changes nothing: config and the copy stay', async () => {
+    const dep = path.join(dir, 'deployment.json');
+    writeFileSync(dep, DEPLOYMENT);
+    expect(await set({ 'deployment-file': dep })).toBeUndefined();
+    const before = config();
+    delete snapd.options['deployment-file'];
+    expect(await set({ 'log-level': 'loud' })).toMatch(/^log-level must be one of/);
+    expect(config()).toBe(before);
+    expect(readFileSync(deps.paths.deploymentCopy, 'utf8')).toBe(DEPLOYMENT);
   });
 
   it('reads a recreated cs-file again, even under the same name', async () => {
