@@ -37,7 +37,7 @@ export default tseslint.config(
   {
     // They edit or pass on JSON documents that have no type of their own here: Docker's create
     // options, daemon.json, TOML tables, the engine's info.
-    files: ['src/edged/edge-agent.ts', 'src/config/merge.ts', 'src/cli/commands/support-bundle.ts', 'src/snap/engine/settings.ts'],
+    files: ['src/edged/edge-agent/spec.ts', 'src/config/merge.ts', 'src/cli/commands/support-bundle.ts', 'src/snap/engine/settings.ts'],
     rules: {
       '@typescript-eslint/no-unsafe-assignment': 'off',
       '@typescript-eslint/no-unsafe-member-access': 'off',

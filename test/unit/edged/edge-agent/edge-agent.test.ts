@@ -1,9 +1,9 @@
-import { agentSpec } from '../../../src/edged/edge-agent';
-import { Watchdog, watchdogAction } from '../../../src/edged/watchdog';
-import { NotFoundError } from '../../../src/errors';
-import type { Module } from '../../../src/runtime/types';
-import { FakeClock, flushMicrotasks } from '../../../src/util/clock';
-import { memoryLogger } from '../../../src/util/log';
+import { agentSpec } from '../../../../src/edged/edge-agent/spec';
+import { Watchdog, watchdogAction } from '../../../../src/edged/edge-agent/watchdog';
+import { NotFoundError } from '../../../../src/errors';
+import type { Module } from '../../../../src/runtime/types';
+import { FakeClock, flushMicrotasks } from '../../../../src/util/clock';
+import { memoryLogger } from '../../../../src/util/log';
 
 const agent = {
   name: 'edgeAgent',

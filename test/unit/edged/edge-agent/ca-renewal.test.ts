@@ -1,11 +1,11 @@
 import { promises as fs } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { EdgeCa } from '../../../src/certs/edge-ca';
-import { restartModulesAfterCaRenewal } from '../../../src/edged/edge-agent-ca-renewal';
-import type { Module } from '../../../src/runtime/types';
-import { FakeClock } from '../../../src/util/clock';
-import { memoryLogger } from '../../../src/util/log';
+import { EdgeCa } from '../../../../src/certs/edge-ca';
+import { restartModulesAfterCaRenewal } from '../../../../src/edged/edge-agent/ca-renewal';
+import type { Module } from '../../../../src/runtime/types';
+import { FakeClock } from '../../../../src/util/clock';
+import { memoryLogger } from '../../../../src/util/log';
 
 const DAY = 86_400_000;
 

@@ -3,8 +3,8 @@
  * module and starts them again, edgeAgent last so that it does not start them itself meanwhile.
  * Skipped when edgeAgent is not running (the watchdog brings it back first).
  */
-import type { ModuleRuntime } from '../runtime/types';
-import type { Logger } from '../util/log';
+import type { ModuleRuntime } from '../../runtime/types';
+import type { Logger } from '../../util/log';
 
 export async function restartModulesAfterCaRenewal(
   runtime: Pick<ModuleRuntime, 'get' | 'list' | 'stop' | 'start'>,

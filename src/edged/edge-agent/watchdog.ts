@@ -3,10 +3,10 @@
  * start it; dead or unknown: remove and recreate it; missing: create and start it. Each failed
  * round spends one of `[watchdog] max_retries` (counted over the whole run, as upstream counts).
  */
-import { NotFoundError } from '../errors';
-import type { ModuleRuntime } from '../runtime/types';
-import type { Clock } from '../util/clock';
-import type { Logger } from '../util/log';
+import { NotFoundError } from '../../errors';
+import type { ModuleRuntime } from '../../runtime/types';
+import type { Clock } from '../../util/clock';
+import type { Logger } from '../../util/log';
 
 export const WATCHDOG_PERIOD_MS = 60_000;
 

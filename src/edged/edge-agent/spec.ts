@@ -8,8 +8,8 @@
  * /var/run/iotedge, so that the sockets edged recreates when it restarts reach the running agent.
  */
 import * as path from 'node:path';
-import { OWNER_LABEL, OWNER_VALUE, ORIGINAL_IMAGE_LABEL, ModuleSpec } from '../runtime/types';
-import type { AgentSettings } from '../config/types';
+import { OWNER_LABEL, OWNER_VALUE, ORIGINAL_IMAGE_LABEL, ModuleSpec } from '../../runtime/types';
+import type { AgentSettings } from '../../config/types';
 
 export const AGENT_MODULE_ID = '$edgeAgent';
 /** The management API version edgeAgent is told to use (upstream: ApiVersion::V2022_08_03). */
