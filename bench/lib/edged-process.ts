@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import * as path from 'node:path';
-import { ManagementClient } from '../../src/cli/management-client';
+import { ManagementClient } from '../../src/api/management/client/management-client';
 
 const ROOT = path.resolve(__dirname, '..', '..');
 

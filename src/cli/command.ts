@@ -5,7 +5,7 @@
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
 import type { ModuleRuntime } from '../runtime/types';
-import type { ListedModule } from './management-client';
+import type { ListedModule } from '../api/management/client/management-client';
 
 /** The runtime as the CLI sees it: the management API, through the ModuleRuntime interface. */
 export interface CliRuntime extends ModuleRuntime {

@@ -19,7 +19,7 @@ export const INTERRUPTED = 130;
 
 function managementClient(host: string, signal: AbortSignal): CliRuntime {
   // Loaded on first use, so `iotedge version` and `--help` never load the HTTP client.
-  const { ManagementClient } = require('./management-client') as typeof import('./management-client');
+  const { ManagementClient } = require('../api/management/client/management-client') as typeof import('../api/management/client/management-client');
   return new ManagementClient(host, signal);
 }
 

@@ -3,7 +3,7 @@
  * stderr (snap set shows it) and exits non-zero; secrets are never part of that line.
  */
 import * as os from 'node:os';
-import { ManagementClient } from '../cli/management-client';
+import { ManagementClient } from '../api/management/client/management-client';
 import { BadRequestError, exitCodeOf, formatError } from '../errors';
 import { createLogger } from '../util/log';
 import { runViewHook, type ConfdbDeps } from './confdb/custodian';

@@ -30,6 +30,7 @@ const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
   ['config', 'config/'],
   ['certs', 'certs/'],
   ['identity', 'identity/'],
+  ['client', 'api/management/client/'],
   ['wire', 'api/management/wire.ts'],
   ['wire', 'api/management/versions.ts'],
   ['api', 'api/'],
@@ -47,7 +48,7 @@ const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
   ['images', 'images/'],
 ];
 type Layer =
-  | 'errors' | 'util' | 'runtime' | 'docker' | 'config' | 'certs' | 'identity' | 'wire' | 'api' | 'agent'
+  | 'errors' | 'util' | 'runtime' | 'docker' | 'config' | 'certs' | 'identity' | 'wire' | 'client' | 'api' | 'agent'
   | 'gc' | 'cli' | 'platform' | 'snap' | 'supervisor' | 'edged' | 'store' | 'images';
 
 const base: Layer[] = ['errors', 'util'];
@@ -65,15 +66,18 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   identity: ['certs', 'config', 'runtime', ...base],
   /** The management API's bodies and versions, which server and CLI share. */
   wire: base,
+  /** The management API's one client (a ModuleRuntime over HTTP), below the CLI and the hooks. */
+  client: ['wire', 'runtime', ...base],
   api: ['wire', 'identity', 'certs', 'config', 'runtime', ...base],
   agent: ['config', 'runtime', ...base],
   gc: ['wire', 'config', 'runtime', ...base],
   /** The CLI shows the collector's reports (their types and their text). */
-  cli: ['platform', 'wire', 'gc', 'config', 'runtime', ...base],
+  cli: ['platform', 'client', 'wire', 'gc', 'config', 'runtime', ...base],
   /** The snap's paths, snapctl, exec and engine settings (daemon.json, flags, bridge), below the hooks, the supervisor and the CLI. */
   platform: base,
-  // The hooks check a deployment-file with the agent's own (pure) manifest parser.
-  snap: ['platform', 'agent', 'config', ...base],
+  // The hooks check a deployment-file with the agent's own (pure) manifest parser, and ask
+  // edged's management API for the live confdb views through its one client.
+  snap: ['platform', 'client', 'agent', 'config', ...base],
   supervisor: ['platform', 'config', ...base],
   edged: ['platform', 'docker', 'runtime', 'config', 'certs', 'identity', 'wire', 'api', 'agent', 'gc', ...base],
   /** The image service's storage (a directory or S3), below everything of the image service. */
@@ -93,7 +97,6 @@ const IMAGES_INTO_SNAP = new Set(['snap/options.ts', 'snap/errors.ts']);
 const EXCEPTIONS: Record<string, string> = {
   'cli/check/probes.ts -> runtime/docker/client.ts': "check probes the engine itself (as upstream's runs docker), not the module runtime",
   'cli/commands/support-bundle.ts -> runtime/docker/client.ts': "the bundle records the engine's own info and version",
-  'snap/hook-main.ts -> cli/management-client.ts': "the hooks' composition root asks edged's management API for the live confdb views",
 };
 
 interface Arrow {

@@ -6,7 +6,7 @@
 import type { Argv } from 'yargs';
 import type { CliContext } from '../command';
 import { formatPruneReport } from '../../gc/report-text';
-import { ManagementClient } from '../management-client';
+import { ManagementClient } from '../../api/management/client/management-client';
 
 interface Args {
   dryRun?: boolean;

@@ -55,7 +55,7 @@ export function builder(y: Argv, ctx: CliContext, services: (ctx: CliContext) =>
       async (a) => say(await services(ctx).setLogLevel(a.level as LogLevel)),
     )
     .command('reprovision', 'Reprovision the device with IoT Hub', (s) => s.example('$0 system reprovision', 'Provision again (e.g. after moving hubs)'), async () => {
-      const { ManagementClient } = require('../management-client') as typeof import('../management-client');
+      const { ManagementClient } = require('../../api/management/client/management-client') as typeof import('../../api/management/client/management-client');
       await new ManagementClient(ctx.host, ctx.signal).reprovision();
       say('Successfully reprovisioned with IoT Hub.');
     })
@@ -73,7 +73,7 @@ export function builder(y: Argv, ctx: CliContext, services: (ctx: CliContext) =>
 /** The collector's state as `system status` shows it; edged being down is said, not thrown. */
 async function imageGcStatusLines(ctx: CliContext): Promise<string[]> {
   const { formatGcStatus } = require('../../gc/report-text') as typeof import('../../gc/report-text');
-  const { ManagementClient } = require('../management-client') as typeof import('../management-client');
+  const { ManagementClient } = require('../../api/management/client/management-client') as typeof import('../../api/management/client/management-client');
   try {
     return formatGcStatus(await new ManagementClient(ctx.host, ctx.signal).imageGcStatus());
   } catch (e) {

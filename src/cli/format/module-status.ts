@@ -5,7 +5,7 @@
  * before restarting it (`backoff`) reads `Backoff (1) 3 seconds ago` (its last exit), and an
  * `unhealthy` one reads `Up 5 minutes (unhealthy)`.
  */
-import type { ListedModule } from '../management-client';
+import type { ListedModule } from '../../api/management/client/management-client';
 import { timeString } from './humanize';
 import { tabulate } from './table';
 

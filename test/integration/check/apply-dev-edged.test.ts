@@ -9,7 +9,7 @@ import { existsSync, promises as fs, readFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { applyCommand } from '../../../src/cli/commands/config-apply';
-import { ManagementClient } from '../../../src/cli/management-client';
+import { ManagementClient } from '../../../src/api/management/client/management-client';
 import { devServices } from '../../../src/cli/system/services';
 import { where } from '../../../src/cli/system/where';
 import { capturedContext } from '../../helpers/cli';

@@ -6,7 +6,7 @@ import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
-import { ManagementClient } from '../../../src/cli/management-client';
+import { ManagementClient } from '../../../src/api/management/client/management-client';
 import { execute } from '../../../src/cli/main';
 import { captureCli } from '../../helpers/cli';
 import { startEdged, until, type EdgedUnderTest } from '../../helpers/edged';

@@ -3,7 +3,7 @@
  * its IPv6 setting and address pools, on a real dockerd, when the first module needs it.
  */
 import { startEdged, type EdgedUnderTest } from '../../helpers/edged';
-import { ManagementClient } from '../../../src/cli/management-client';
+import { ManagementClient } from '../../../src/api/management/client/management-client';
 import { OWNER_LABEL, OWNER_VALUE } from '../../../src/runtime/types';
 
 // Outside the test engines' pools (10.100-249.x) and apart from a parallel run's.

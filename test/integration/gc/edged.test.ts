@@ -8,7 +8,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import type { CliContext } from '../../../src/cli/command';
 import { run as pruneImages } from '../../../src/cli/commands/prune-images';
-import { ManagementClient } from '../../../src/cli/management-client';
+import { ManagementClient } from '../../../src/api/management/client/management-client';
 import { startEdged, type EdgedUnderTest } from '../../helpers/edged';
 import { unixRequest } from '../../contract/helpers/unix-client';
 import { imageMaker } from './fixtures';

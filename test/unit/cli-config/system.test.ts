@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { PassThrough } from 'node:stream';
 import { devServices, snapServices } from '../../../src/cli/system/services';
 import type { Runner, StreamRunner } from '../../../src/cli/system/runner';
-import { ManagementClient } from '../../../src/cli/management-client';
+import { ManagementClient } from '../../../src/api/management/client/management-client';
 import { where } from '../../../src/cli/system/where';
 import type { ProcFs } from '../../../src/cli/system/dev-edged';
 import { fakeDevRestart } from './dev-restart-fake';

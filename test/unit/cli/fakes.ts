@@ -1,7 +1,7 @@
 /** A CLI runtime for unit tests: answers what a test gives it and throws on anything else. */
 import { Readable } from 'node:stream';
 import type { CliRuntime } from '../../../src/cli/command';
-import type { ListedModule } from '../../../src/cli/management-client';
+import type { ListedModule } from '../../../src/api/management/client/management-client';
 import { captureCli, strictCliRuntime, type CliRun } from '../../helpers/cli';
 
 export const fakeRuntime = strictCliRuntime;

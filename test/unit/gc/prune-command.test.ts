@@ -9,7 +9,7 @@ import { MANAGEMENT_API_VERSIONS } from '../../../src/api/management/versions';
 import type { CliContext } from '../../../src/cli/command';
 import { run as pruneImages } from '../../../src/cli/commands/prune-images';
 import { formatError } from '../../../src/errors';
-import { ManagementClient } from '../../../src/cli/management-client';
+import { ManagementClient } from '../../../src/api/management/client/management-client';
 import { formatGcStatus } from '../../../src/gc/report-text';
 import type { GcReport, GcStatus } from '../../../src/api/management/wire';
 import type { ImageGcHandle } from '../../../src/gc/service';

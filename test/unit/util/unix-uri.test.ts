@@ -1,6 +1,6 @@
 import { parseUnixUri, unixSocketPath } from '../../../src/util/unix-uri';
 import { socketPathOf } from '../../../src/api/http/unix-listener';
-import { parseHost } from '../../../src/cli/host';
+import { parseHost } from '../../../src/api/management/client/endpoint';
 import { parseEngineUri } from '../../../src/runtime/docker/client';
 import { BadRequestError, ConfigError } from '../../../src/errors';
 

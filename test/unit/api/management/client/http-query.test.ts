@@ -3,10 +3,10 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { decodeChunked, MalformedAnswerError, parseAnswer, query, requestText } from '../../../src/cli/http-query';
-import { readBody, send } from '../../../src/cli/http';
-import { parseHost } from '../../../src/cli/host';
-import { UnavailableError } from '../../../src/errors';
+import { decodeChunked, MalformedAnswerError, parseAnswer, query, requestText } from '../../../../../src/api/management/client/http-query';
+import { readBody, send } from '../../../../../src/api/management/client/http';
+import { parseHost } from '../../../../../src/api/management/client/endpoint';
+import { UnavailableError } from '../../../../../src/errors';
 
 const raw = (s: string) => Buffer.from(s, 'latin1');
 

@@ -1,7 +1,7 @@
-import { apiError, moduleFromApi, ManagementClient } from '../../../src/cli/management-client';
-import { connectionError } from '../../../src/cli/http';
-import { parseHost } from '../../../src/cli/host';
-import { BadRequestError, ConflictError, NotFoundError, NotImplementedError, UnavailableError } from '../../../src/errors';
+import { apiError, moduleFromApi, ManagementClient } from '../../../../../src/api/management/client/management-client';
+import { connectionError } from '../../../../../src/api/management/client/http';
+import { parseHost } from '../../../../../src/api/management/client/endpoint';
+import { BadRequestError, ConflictError, NotFoundError, NotImplementedError, UnavailableError } from '../../../../../src/errors';
 
 describe('apiError: HTTP answers to EdgeErrors', () => {
   test('404 on a module route names the module, exit 3', () => {

@@ -12,7 +12,7 @@ import {
   NotFoundError,
   NotImplementedError,
   UnavailableError,
-} from '../errors';
+} from '../../../errors';
 import type {
   DockerConfig,
   LogOptions,
@@ -23,10 +23,10 @@ import type {
   RuntimeEvent,
   SystemInfo,
   SystemResources,
-} from '../runtime/types';
-import { DEFAULT_MANAGEMENT_API_VERSION } from '../api/management/versions';
-import type { GcReport, GcStatus, ModuleDetails, ModuleSpecBody } from '../api/management/wire';
-import { parseHost, type Endpoint } from './host';
+} from '../../../runtime/types';
+import { DEFAULT_MANAGEMENT_API_VERSION } from '../versions';
+import type { GcReport, GcStatus, ModuleDetails, ModuleSpecBody } from '../wire';
+import { parseHost, type Endpoint } from './endpoint';
 import { readBody, send, type RequestOptions } from './http';
 
 export const API_VERSION = DEFAULT_MANAGEMENT_API_VERSION;

@@ -5,8 +5,8 @@
  */
 import type * as http from 'node:http';
 import { Readable } from 'node:stream';
-import { EdgeError, UnavailableError } from '../errors';
-import type { Endpoint } from './host';
+import { EdgeError, UnavailableError } from '../../../errors';
+import type { Endpoint } from './endpoint';
 import { MalformedAnswerError, query } from './http-query';
 
 export interface RequestOptions {
