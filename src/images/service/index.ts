@@ -11,6 +11,7 @@ import { BaseRegistry } from './bases';
 import { InstanceLease } from './instances';
 import { ImageJobs } from './jobs';
 import { UrlSigner } from './signing';
+import { registerWebPage, WEB_DIR } from './web';
 import { records } from './records';
 
 export interface ImageServiceOptions {
@@ -30,6 +31,8 @@ export interface ImageServiceOptions {
   leaseSeconds?: number;
   /** The instance that last ran on this data directory: gone at once. */
   predecessor?: string;
+  /** The web page's files (default: src/images/web); false: no page. */
+  webDir?: string | false;
 }
 
 export interface ImageService {
@@ -56,5 +59,6 @@ export async function createImageService(o: ImageServiceOptions): Promise<ImageS
     downloadTtlSeconds: o.downloadTtlSeconds ?? 15 * 60,
     publicUrl: o.publicUrl,
   });
+  if (o.webDir !== false) await registerWebPage(app, o.webDir ?? WEB_DIR);
   return { app, jobs, bases, instance };
 }
