@@ -2,7 +2,7 @@
 # Installs what building, running and testing the appliance need, and nothing that is already there.
 # Debian packages: the Docker engine and CLI, a registry for pull/auth tests, docker-compose for the
 # benchmark, busybox-static for locally built images, squashfs-tools/snapd/debootstrap for the snap,
-# qemu for the AppArmor VM lab.
+# qemu for the AppArmor VM lab, chromium for the image service's page.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 need=()
@@ -30,6 +30,8 @@ have mkfs.vfat || need+=(dosfstools)
 have mcopy || need+=(mtools)
 have mkfs.ext4 || need+=(e2fsprogs)
 have openssl || need+=(openssl)
+# The image service's web page is tested in Debian's headless Chromium (playwright-core drives it).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 python3 -c 'import yaml, jsonschema, jinja2, jsonpatch, requests' 2>/dev/null || need+=(python3-yaml python3-jsonschema python3-jinja2 python3-jsonpatch python3-requests)
 updated=
 apt_update() { [ -n "$updated" ] || { apt-get update -qq; updated=1; }; }
