@@ -1,9 +1,11 @@
 /**
  * The image service's web page in Debian's headless Chromium, driven by playwright-core, against
  * the real service on loopback: the token typed in, one device made and downloaded through its
- * link, a bad device showing the API's own line, a CSV batch giving one row per device. The page
- * is checked to be no way around the token (its API calls carry it, never in a URL) and to run
- * under its Content-Security-Policy. DOCS_SCREENSHOTS=1 writes the screenshots into docs/images.
+ * link, a bad device showing the API's own line, a CSV batch giving one row per device, a DPS
+ * device and a JSON batch, a reload keeping the token in the tab and Forget token dropping it.
+ * The page is checked to be no way around the token (its API calls carry it, never in a URL) and
+ * to run under its Content-Security-Policy. DOCS_SCREENSHOTS=1 writes the screenshots into
+ * docs/images.
  */
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
@@ -19,7 +21,7 @@ import { LocalDirectoryStore } from '../../../src/images/store/local-store';
 import { createImageService, type ImageService } from '../../../src/images/service';
 import { PAGE_CSP } from '../../../src/images/service/web';
 import { makeCoreImage } from '../../helpers/disk-images';
-import { CONNECTION_STRING } from '../../helpers/image-devices';
+import { CONNECTION_STRING, GROUP_KEY } from '../../helpers/image-devices';
 
 const CHROMIUM = '/usr/bin/chromium';
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
@@ -81,6 +83,7 @@ suite('the image service web page in headless Chromium', () => {
       token: TOKEN,
       clock: systemClock,
       logger: memoryLogger(),
+      dpsGroupKey: Buffer.from(GROUP_KEY, 'base64'),
     });
     url = await service.app.listen({ host: '127.0.0.1', port: 0 });
     const base = await api('POST', '/v1/bases?name=ubuntu-core-24-amd64.img', createReadStream(core.path));
@@ -175,6 +178,32 @@ suite('the image service web page in headless Chromium', () => {
     }
     expect(await page.locator('#jobs tbody tr').count()).toBe(4);
     await page.screenshot({ path: path.join(shots(), 'web-batch.png'), fullPage: true });
+  });
+
+  test('a DPS device from the form, and a JSON batch (a list of devices)', async () => {
+    await page.check('input[name=identity][value=dps]');
+    await page.fill('input[name=name]', 'edge-dps');
+    await page.fill('input[name="dps.idScope"]', '0ne00ABCDEF');
+    await page.fill('input[name="dps.registrationId"]', 'edge-dps');
+    await page.click('#make');
+    await row('edge-dps').and(page.locator('[data-status=done]')).waitFor(WAIT);
+    const devices = [{ name: 'json-1', connectionString: connectionString('json-1') }, { name: 'json-2', dps: { idScope: '0ne00ABCDEF', registrationId: 'json-2' }, hostname: 'json-2' }];
+    await page.setInputFiles('#batch-file', { name: 'fleet.json', mimeType: 'application/json', buffer: Buffer.from(JSON.stringify(devices)) });
+    await page.click('#upload');
+    for (const d of devices) await row(d.name).and(page.locator('[data-status=done]')).waitFor(WAIT);
+    expect(await page.locator('#jobs tbody tr').count()).toBe(7);
+  });
+
+  test('the token survives a reload of the tab, and Forget token locks the page again', async () => {
+    await page.reload();
+    await row('json-2').and(page.locator('[data-status=done]')).waitFor(WAIT);
+    expect(await page.locator('#jobs tbody tr').count()).toBe(7);
+    await page.click('#forget');
+    await page.locator('#message.ok', { hasText: 'the token is forgotten' }).waitFor(WAIT);
+    expect(await page.evaluate('sessionStorage.length')).toBe(0);
+    await page.reload();
+    await page.locator('#token').waitFor(WAIT);
+    expect(await page.isHidden('#work')).toBe(true);
   });
 
   test('the token went into no URL and the page broke no CSP rule', () => {
