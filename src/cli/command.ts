@@ -4,6 +4,7 @@
  */
 import type { Writable } from 'node:stream';
 import type { Argv } from 'yargs';
+import type { EngineConnect } from '../runtime/engine';
 import type { ModuleRuntime } from '../runtime/types';
 import type { ListedModule } from '../api/management/client/management-client';
 
@@ -26,6 +27,8 @@ export interface CliContext {
   verbose: boolean;
   /** The management client for `host`, created on first use. */
   runtime(): CliRuntime;
+  /** The container engine itself, for diagnostics (check, support-bundle): chosen by main.ts. */
+  engineFor: EngineConnect;
 }
 
 /** One command module: `builder` declares positionals, options and at least one `.example()`. */

@@ -1,6 +1,7 @@
 /** What every command runs with (CliContext), built from injectable process dependencies. */
 import type { Writable } from 'node:stream';
 import { EdgeError, exitCodeOf, formatError } from '../errors';
+import type { EngineConnect } from '../runtime/engine';
 import type { CliContext, CliRuntime } from './command';
 import { defaultHost } from './host';
 
@@ -12,6 +13,8 @@ export interface CliDeps {
   signal: AbortSignal;
   /** How to reach the daemon; the management client unless a test says otherwise. */
   runtimeFor(host: string, signal: AbortSignal): CliRuntime;
+  /** The container engine for diagnostics; the entry point (main.ts) gives Docker's. */
+  engineFor?: EngineConnect;
 }
 
 /** Exit code of a run interrupted by Ctrl-C that did not end by itself (128 + SIGINT). */
@@ -46,6 +49,10 @@ export function createContext(argv: readonly string[], deps: CliDeps): CliContex
     host: defaultHost(deps.env),
     verbose: argv.includes('--verbose'),
     runtime: () => (runtime ??= deps.runtimeFor(ctx.host, deps.signal)),
+    engineFor: (uri, options) => {
+      if (!deps.engineFor) throw new EdgeError('this command line cannot reach the container engine');
+      return deps.engineFor(uri, options);
+    },
   };
   return ctx;
 }

@@ -4,6 +4,7 @@
  */
 import type { Argv } from 'yargs';
 import { BadRequestError } from '../errors';
+import type { EngineConnect } from '../runtime/engine';
 import type { CliContext } from './command';
 import { commands } from './commands/index';
 import { cliDeps, createContext, failed, runWithSignals, type CliDeps } from './context';
@@ -30,9 +31,16 @@ export function usageError(message: string, argv: string[]): BadRequestError {
   return new BadRequestError(line, { hint: `Run '${help}' to see the usage` });
 }
 
+/**
+ * The CLI's composition root for the engine: the one place of the CLI that knows it is Docker
+ * (loaded when a diagnostic first asks), as edged's daemon.ts is for edged.
+ */
+const dockerEngine: EngineConnect = (uri, options) =>
+  (require('../runtime/docker/diagnostics') as typeof import('../runtime/docker/diagnostics')).dockerDiagnostics(uri, options);
+
 /** Runs the CLI and answers the exit code; never exits the process and never throws. */
 export async function execute(argv: string[], partial: Partial<CliDeps> = {}): Promise<number> {
-  const deps = cliDeps(partial);
+  const deps = cliDeps({ engineFor: dockerEngine, ...partial });
   const ctx = createContext(argv, deps);
   const fast = fastCommand(argv, commands);
   if (fast) return runFast(fast, ctx);

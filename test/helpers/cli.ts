@@ -45,6 +45,9 @@ export function capturedContext(overrides: Partial<CliContext> = {}): { ctx: Cli
     host: 'unix:///nowhere.sock',
     verbose: false,
     runtime: () => strictCliRuntime(),
+    engineFor: () => {
+      throw new Error('fake context: no container engine');
+    },
     ...overrides,
   };
   return { ctx, stdout, stderr };

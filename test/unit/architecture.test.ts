@@ -36,6 +36,7 @@ const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
   ['api', 'api/'],
   ['agent', 'agent/'],
   ['gc', 'gc/'],
+  ['cli-root', 'cli/main.ts'],
   ['cli', 'cli/'],
   ['platform', 'snap/paths.ts'],
   ['platform', 'snap/snapctl.ts'],
@@ -49,7 +50,7 @@ const LAYERS: ReadonlyArray<readonly [layer: Layer, prefix: string]> = [
 ];
 type Layer =
   | 'errors' | 'util' | 'runtime' | 'docker' | 'config' | 'certs' | 'identity' | 'wire' | 'client' | 'api' | 'agent'
-  | 'gc' | 'cli' | 'platform' | 'snap' | 'supervisor' | 'edged' | 'store' | 'images';
+  | 'gc' | 'cli-root' | 'cli' | 'platform' | 'snap' | 'supervisor' | 'edged' | 'store' | 'images';
 
 const base: Layer[] = ['errors', 'util'];
 /**
@@ -72,6 +73,11 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
   agent: ['config', 'runtime', ...base],
   gc: ['wire', 'config', 'runtime', ...base],
   /** The CLI shows the collector's reports (their types and their text). */
+  /**
+   * The CLI's entry point, its composition root for the engine: it gives the commands Docker's
+   * diagnostics (runtime/engine.ts) for check and support-bundle; nothing imports it.
+   */
+  'cli-root': ['cli', 'docker', 'runtime', ...base],
   cli: ['platform', 'client', 'wire', 'gc', 'config', 'runtime', ...base],
   /** The snap's paths, snapctl, exec and engine settings (daemon.json, flags, bridge), below the hooks, the supervisor and the CLI. */
   platform: base,
@@ -94,10 +100,7 @@ const ALLOWED: Record<Layer, readonly Layer[]> = {
 const IMAGES_INTO_SNAP = new Set(['snap/options.ts', 'snap/errors.ts']);
 
 /** Today's arrows against the rules, `from -> to` (paths under src/), each with why it is still there. */
-const EXCEPTIONS: Record<string, string> = {
-  'cli/check/probes.ts -> runtime/docker/client.ts': "check probes the engine itself (as upstream's runs docker), not the module runtime",
-  'cli/commands/support-bundle.ts -> runtime/docker/client.ts': "the bundle records the engine's own info and version",
-};
+const EXCEPTIONS: Record<string, string> = {}; // none today: the last three went in issue 12
 
 interface Arrow {
   from: string;
@@ -229,6 +232,7 @@ describe('architecture: the import graph of src/', () => {
     expect(isAgainst({ from: 'gc/collector.ts', to: 'edged/context.ts' })).toBe(true);
     expect(isAgainst({ from: 'util/log.ts', to: 'config/types.ts' })).toBe(true);
     expect(isAgainst({ from: 'cli/commands/list.ts', to: 'runtime/docker/client.ts' })).toBe(true);
+    expect(isAgainst({ from: 'cli/commands/check.ts', to: 'cli/main.ts' })).toBe(true);
     expect(isAgainst({ from: 'agent/executor.ts', to: 'dockerode' })).toBe(true);
     expect(isAgainst({ from: 'runtime/docker/runtime.ts', to: 'runtime/types.ts' })).toBe(false);
     const loop = [{ from: 'a', to: 'b' }, { from: 'b', to: 'c' }, { from: 'c', to: 'a' }];

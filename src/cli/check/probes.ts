@@ -1,12 +1,12 @@
 /**
- * The real probes behind check's facts: dockerode for the engine, a TLS handshake and an SNTP
+ * The real probes behind check's facts: the engine's diagnostics (injected), a TLS handshake and an SNTP
  * query with short timeouts, statfs for disk space. Each is replaced by a fake in unit tests.
  */
 import * as dgram from 'node:dgram';
 import * as net from 'node:net';
 import { promises as fs } from 'node:fs';
 import * as tls from 'node:tls';
-import { createDockerClient } from '../../runtime/docker/client';
+import type { EngineDiagnostics } from '../../runtime/engine';
 import { UnavailableError } from '../../errors';
 import type { DiskSpace, EngineInfo, EngineProbe } from './types';
 
@@ -18,22 +18,14 @@ export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise
   return Promise.race([p, timeout]).finally(() => clearTimeout(timer));
 }
 
-export function dockerProbe(uri: string, timeoutMs = 3000): EngineProbe {
-  const docker = createDockerClient(uri, { timeoutMs });
+/** What check asks the engine, each answer within `timeoutMs`. */
+export function engineProbe(engine: EngineDiagnostics, timeoutMs = 3000): EngineProbe {
   return {
     async info(): Promise<EngineInfo> {
-      const i = (await withTimeout(docker.info(), timeoutMs, 'container engine')) as Record<string, unknown>;
+      const i = await withTimeout(engine.info(), timeoutMs, 'container engine');
       return { serverVersion: String(i.ServerVersion ?? ''), rootDir: String(i.DockerRootDir ?? ''), loggingDriver: i.LoggingDriver as string | undefined, name: i.Name as string | undefined };
     },
-    async hasImage(image: string): Promise<boolean> {
-      try {
-        await withTimeout(docker.getImage(image).inspect(), timeoutMs, 'container engine');
-        return true;
-      } catch (e) {
-        if ((e as { statusCode?: number }).statusCode === 404) return false;
-        throw e;
-      }
-    },
+    hasImage: (image: string): Promise<boolean> => withTimeout(engine.hasImage(image), timeoutMs, 'container engine'),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Argv } from 'yargs';
 import { EdgeError } from '../../errors';
 import type { CliContext } from '../command';
 import { makeFacts, type FactDeps } from '../check/facts';
-import { dockerProbe, sntpTime, statfsSpace, tlsHandshake, withTimeout } from '../check/probes';
+import { engineProbe, sntpTime, statfsSpace, tlsHandshake, withTimeout } from '../check/probes';
 import { renderJson, renderText, tally } from '../check/report';
 import { runChecks } from '../check/run';
 import { sections } from '../check/sections';
@@ -42,7 +42,7 @@ export function realFactDeps(args: Args, ctx: CliContext): FactDeps {
     daemonJsonPath: args.containerEngineConfigFile ?? w.daemonJson ?? '/etc/docker/daemon.json',
     inSnap: w.inSnap,
     bundledEngineUri: w.snap?.owned.dockerUri,
-    engineFor: (uri) => dockerProbe(uri),
+    engineFor: (uri) => engineProbe(ctx.engineFor(uri, { timeoutMs: 3000 })),
     tlsConnect: tlsHandshake(2000),
     referenceTime: sntpTime(args.ntpServer, 2000),
     diskSpace: statfsSpace,

@@ -69,10 +69,9 @@ export function realSources(args: Args, ctx: CliContext): BundleSources {
     },
     async engineInfo() {
       const { loadSuperConfigFile } = require('../../config/load') as typeof import('../../config/load');
-      const { createDockerClient } = require('../../runtime/docker/client') as typeof import('../../runtime/docker/client');
       const uri = (await loadSuperConfigFile(configFile, { home: w.edgedHome, allowUnsupported: true })).moby_runtime.uri;
-      const docker = createDockerClient(uri, { timeoutMs: 5000 });
-      const [info, version] = await Promise.all([docker.info(), docker.version()]);
+      const engine = ctx.engineFor(uri, { timeoutMs: 5000 });
+      const [info, version] = await Promise.all([engine.info(), engine.version()]);
       return { info, version };
     },
   };

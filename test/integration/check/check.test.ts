@@ -9,7 +9,8 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkCommand } from '../../../src/cli/commands/check';
-import { dockerProbe, sntpTime, statfsSpace, tlsHandshake } from '../../../src/cli/check/probes';
+import { engineProbe, sntpTime, statfsSpace, tlsHandshake } from '../../../src/cli/check/probes';
+import { dockerDiagnostics } from '../../../src/runtime/docker/diagnostics';
 import { capturedContext } from '../../helpers/cli';
 import { startTestEngine, type TestEngine } from '../../helpers/engine';
 
@@ -37,6 +38,15 @@ describe('iotedge check on a device without network', () => {
     await fs.rm(dir, { recursive: true, force: true });
   });
 
+  it("asks the engine itself through Docker's diagnostics: info, version, and a missing image is false, not an error", async () => {
+    const diagnostics = dockerDiagnostics(engine.host, { timeoutMs: 5000 });
+    expect((await diagnostics.info()).DockerRootDir).toEqual(expect.any(String));
+    expect((await diagnostics.version()).ApiVersion).toEqual(expect.any(String));
+    expect(await diagnostics.hasImage('edge-test/busybox:1')).toBe(true);
+    expect(await diagnostics.hasImage('edge-test/absent:1')).toBe(false);
+    expect(() => dockerDiagnostics('ftp://nowhere', { timeoutMs: 5000 })).toThrow(/Unsupported Docker engine URI/);
+  });
+
   it('answers within the probe timeouts, with warnings that say why', async () => {
     const config = path.join(dir, 'config.toml');
     await fs.writeFile(
@@ -61,7 +71,7 @@ describe('iotedge check on a device without network', () => {
       edgedHome: path.join(dir, 'edged'),
       daemonJsonPath: path.join(dir, 'daemon.json'),
       inSnap: false,
-      engineFor: (uri) => dockerProbe(uri),
+      engineFor: (uri) => engineProbe(dockerDiagnostics(uri, { timeoutMs: 3000 })),
       tlsConnect: (_host, _port) => handshake('127.0.0.1', tcpPort),
       referenceTime: sntpTime('127.0.0.1', 2000, udpPort),
       diskSpace: statfsSpace,
