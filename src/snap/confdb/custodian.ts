@@ -127,7 +127,10 @@ async function load(d: ConfdbDeps, plug: string): Promise<void> {
   }
   if (plug === 'observe-modules') {
     const [live, reported] = await Promise.all([d.edged.modules(), readReported(d)]);
-    await d.snapctl.setView(CUSTODIAN_PLUG, { modules: modulesView(live, reported) });
+    const rows = modulesView(live, reported);
+    // snapd 2.77 refuses an empty list ("cannot set empty container") and the read would fail with
+    // this hook's error: no modules is the request unset, which a reader sees as "no data".
+    await d.snapctl.setView(CUSTODIAN_PLUG, { modules: rows.length > 0 ? rows : null });
     return;
   }
   if (plug === 'observe-device') {

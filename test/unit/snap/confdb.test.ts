@@ -224,6 +224,15 @@ describe('the custodian hooks, in snapd order (fake confdb)', () => {
     expect((await confdb.read('observe-modules')).modules).toEqual([{ name: 'm1', status: 'stopped', image: 'busybox:1', 'restart-count': 0, 'exit-code': 0 }]);
   });
 
+  it('observe-modules with no modules is the request unset (snapd stores no empty list), and they show at the next read', async () => {
+    modules = [{ name: 'm1', status: 'running', image: 'busybox:1' }];
+    await confdb.read('observe-modules');
+    modules = [];
+    expect(await confdb.read('observe-modules')).toEqual({});
+    modules = [{ name: 'm2', status: 'running', image: 'busybox:1' }];
+    expect((await confdb.read('observe-modules')).modules).toEqual([{ name: 'm2', status: 'running', image: 'busybox:1', 'restart-count': 0 }]);
+  });
+
   it('refuses a write through a read-only view in the fake as snapd does (no writable rule)', async () => {
     expect(await confdb.write('observe-modules', { modules: [] })).toMatch(/no matching rule/);
   });

@@ -114,7 +114,10 @@ export function fakeConfdb(snapd: FakeSnapd, runHook: (name: string) => Promise<
       try {
         for (const kv of rest.slice(rest.indexOf(plugArg) + 1)) {
           const [k, v] = kv.split(/=(.*)/s);
-          writeView(tx.bag, view, k, JSON.parse(v));
+          const value = JSON.parse(v) as unknown;
+          // snapd 2.77 stores no empty list or object (null unsets instead)
+          if (typeof value === 'object' && value !== null && Object.keys(value).length === 0) throw new Error(`cannot set "${k}": cannot set empty container: must contain at least one scalar`);
+          writeView(tx.bag, view, k, value);
         }
       } catch (e) {
         return err((e as Error).message);
