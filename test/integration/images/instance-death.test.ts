@@ -10,8 +10,8 @@ import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { makeCoreImage } from '../../helpers/disk-images';
+import { imageApi, type Json } from '../../helpers/image-api';
 import { CONNECTION_STRING } from '../../helpers/image-devices';
 import { until } from '../../helpers/until';
 
@@ -24,7 +24,6 @@ let store: string;
 let baseXz: string;
 const children: ChildProcess[] = [];
 
-type Json = Record<string, any>;
 
 interface Service {
   child: ChildProcess;
@@ -44,19 +43,7 @@ async function startService(dataDir: string, extra: string[] = []): Promise<Serv
   return { child, url, log: () => log };
 }
 
-async function call(s: Service, method: string, p: string, body?: unknown): Promise<{ status: number; json: Json }> {
-  const init: RequestInit & { duplex?: string } = { method, headers: { authorization: `Bearer ${TOKEN}` } };
-  if (body instanceof Readable) {
-    init.body = Readable.toWeb(body) as ReadableStream;
-    init.duplex = 'half';
-    (init.headers as Record<string, string>)['content-type'] = 'application/octet-stream';
-  } else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const r = await fetch(`${s.url}${p}`, init);
-  return { status: r.status, json: (await r.json()) as Json };
-}
+const call = (s: Service, method: string, p: string, body?: unknown) => imageApi(s.url, TOKEN, method, p, body);
 
 function kill9(s: Service): Promise<void> {
   return new Promise((resolve) => {

@@ -9,12 +9,12 @@ import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { LocalDirectoryStore } from '../../../src/images/store/local-store';
 import { createImageService, type ImageService } from '../../../src/images/service';
 import { fsckVfat, makeClassicImage, makeCoreImage, mdir, mtype, sha256Range, xzDecompressFile, type TestImage } from '../../helpers/disk-images';
+import { imageApi, type Json } from '../../helpers/image-api';
 import { CONNECTION_STRING, GROUP_KEY } from '../../helpers/image-devices';
 import { until } from '../../helpers/until';
 
@@ -48,23 +48,7 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-type Json = Record<string, any>;  
-async function call(method: string, p: string, body?: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: Json }> {
-  const init: RequestInit & { duplex?: string } = { method, headers: { authorization: `Bearer ${TOKEN}`, ...headers } };
-  if (body instanceof Readable) {
-    init.body = Readable.toWeb(body) as ReadableStream;
-    init.duplex = 'half';
-    (init.headers as Record<string, string>)['content-type'] ??= 'application/octet-stream';
-  } else if (typeof body === 'string') {
-    init.body = body;
-  } else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${url}${p}`, init);
-  const text = await res.text();
-  return { status: res.status, json: text ? (JSON.parse(text) as Json) : {} };
-}
+const call = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => imageApi(url, TOKEN, method, p, body, headers);
 
 const storeFiles = () => (fs.existsSync(storeDir) ? (fs.readdirSync(storeDir, { recursive: true }) as string[]).filter((f) => fs.statSync(path.join(storeDir, f)).isFile()).sort() : []);
 

@@ -13,7 +13,6 @@ import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { Readable } from 'node:stream';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { systemClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
@@ -21,6 +20,7 @@ import { LocalDirectoryStore } from '../../../src/images/store/local-store';
 import { createImageService, type ImageService } from '../../../src/images/service';
 import { PAGE_CSP } from '../../../src/images/service/web';
 import { makeCoreImage } from '../../helpers/disk-images';
+import { imageApi } from '../../helpers/image-api';
 import { CONNECTION_STRING, GROUP_KEY } from '../../helpers/image-devices';
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -55,20 +55,7 @@ const requests: string[] = [];
 const cspViolations: string[] = [];
 const shots = () => (process.env.DOCS_SCREENSHOTS === '1' ? path.resolve(__dirname, '../../../docs/images') : dir);
 
-async function api(method: string, p: string, body?: unknown): Promise<{ status: number; json: Record<string, any> }> {
-  const init: RequestInit & { duplex?: string } = { method, headers: { authorization: `Bearer ${TOKEN}` } };
-  if (body instanceof Readable) {
-    init.body = Readable.toWeb(body) as ReadableStream;
-    init.duplex = 'half';
-    (init.headers as Record<string, string>)['content-type'] = 'application/octet-stream';
-  } else if (body !== undefined) {
-    init.body = JSON.stringify(body);
-    (init.headers as Record<string, string>)['content-type'] = 'application/json';
-  }
-  const res = await fetch(`${url}${p}`, init);
-  const text = await res.text();
-  return { status: res.status, json: text ? JSON.parse(text) : {} };
-}
+const api = (method: string, p: string, body?: unknown) => imageApi(url, TOKEN, method, p, body);
 
 const connectionString = (deviceId: string) => CONNECTION_STRING.replace('DeviceId=dev-1', `DeviceId=${deviceId}`);
 const row = (name: string) => page.locator('#jobs tbody tr', { has: page.locator('td.name', { hasText: new RegExp(`^${name}$`) }) });
