@@ -29,6 +29,10 @@ lab=$root/.tmp/vm-lab
 dir=$lab/$key
 fetch=$root/test/env/debian-fetch.sh
 snap_cmd=$root/.tmp/snapd-deb/usr/bin/snap
+# audit=1 gives every process an audit context, so a denial comes with its SYSCALL, CWD and PATH
+# records (the file and its owner); printk_ratelimit=0 and the larger backlog keep the kernel from
+# dropping audit lines, which go to the kernel log (no auditd in the guest).
+AUDIT_CMDLINE="audit=1 audit_backlog_limit=8192 sysctl.kernel.printk_ratelimit=0"
 log() { echo "vm-lab: $*" >&2; }
 die() { echo "vm-lab: $*" >&2; exit 1; }
 
@@ -230,7 +234,7 @@ case "$cmd" in
       -drive "file=$run/disk.qcow2,if=virtio,format=qcow2" \
       -virtfs "local,path=$run/share,mount_tag=lab,security_model=none,id=lab" \
       -serial "file:$run/console.log" -monitor none -display none -daemonize -pidfile "$run/qemu.pid" \
-      -append "console=ttyS0 panic=-1 apparmor=1 security=apparmor quiet")
+      -append "console=ttyS0 panic=-1 apparmor=1 security=apparmor quiet $AUDIT_CMDLINE")
     "${q[@]}" || die "qemu did not start (see above)"
     echo "ACCEL=$accel"
     ;;
