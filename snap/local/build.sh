@@ -20,11 +20,14 @@ case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) echo "unsu
 prime=$out/prime
 rm -rf "$prime" && mkdir -p "$prime/bin" "$prime/app" "$prime/usr/bin" "$prime/usr/sbin" "$prime/meta/hooks"
 
-# The appliance: node, compiled code, production dependencies (pruned offline from ours).
+# The appliance: node, compiled code, production dependencies (pruned offline from ours). The
+# per-device image service runs on an operator's machine, not in the snap: its code and its
+# packages (package.json's imageServiceOnly) stay out, as in snapcraft.yaml.
 cp "$(command -v node)" "$prime/bin/node"
 cp -a "$root/dist" "$root/bin" "$root/package.json" "$root/package-lock.json" "$prime/app/"
+rm -rf "$prime/app/dist/images" "$prime/app/bin/azure-iot-edge-image" "$prime/app/bin/image-service"
 cp -a "$root/node_modules" "$prime/app/node_modules"
-(cd "$prime/app" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >&2 && rm -f package-lock.json)
+(cd "$prime/app" && node "$root/snap/local/omit-image-service.js" && npm prune --omit=dev --offline --no-audit --no-fund --loglevel=error >&2 && rm -f package-lock.json)
 
 # The Docker engine: the engine part of snap/snapcraft.yaml, staged the way snapcraft stages it
 # (stage-part.sh applies its `stage:` entries to the unpacked packages; an entry that matches

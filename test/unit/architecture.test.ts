@@ -13,12 +13,22 @@ import * as ts from 'typescript';
 const root = path.resolve(__dirname, '../..');
 const src = path.join(root, 'src');
 
+const manifest = JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as {
+  dependencies: Record<string, string>;
+  imageServiceOnly: string[];
+};
+/**
+ * The image service's own packages (package.json's imageServiceOnly): the snap leaves them out
+ * (snap/local/omit-image-service.js), so nothing the snap runs may import them.
+ */
+const IMAGE_SERVICE_PACKAGES = manifest.imageServiceOnly;
+const S3_PACKAGES = IMAGE_SERVICE_PACKAGES.filter((p) => p.startsWith('@aws-sdk/'));
+
 /** Packages that belong to a layer: only that layer (and the ones allowed it) may import them. */
 const PACKAGE_LAYERS: Record<string, Layer> = {
   dockerode: 'docker',
-  '@aws-sdk/client-s3': 'store',
-  '@aws-sdk/lib-storage': 'store',
-  '@aws-sdk/s3-request-presigner': 'store',
+  ...Object.fromEntries(IMAGE_SERVICE_PACKAGES.map((p) => [p, 'images'])),
+  ...Object.fromEntries(S3_PACKAGES.map((p) => [p, 'store'])),
 };
 
 /** Most specific prefix first. */
@@ -124,9 +134,7 @@ function layerOf(file: string): Layer {
 
 const files = sourceFiles(src).sort();
 const known = new Set(files);
-const dependencies = new Set(
-  Object.keys((JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { dependencies: object }).dependencies),
-);
+const dependencies = new Set(Object.keys(manifest.dependencies));
 const builtins = new Set(builtinModules);
 
 const arrows: Arrow[] = [];
@@ -208,6 +216,13 @@ describe('architecture: the import graph of src/', () => {
 
   it('imports only runtime dependencies and node built-ins', () => {
     expect(foreign).toEqual([]);
+  });
+
+  it("keeps the image service's packages to the image service (the snap leaves them out)", () => {
+    expect(IMAGE_SERVICE_PACKAGES.filter((p) => !dependencies.has(p))).toEqual([]);
+    expect(IMAGE_SERVICE_PACKAGES).toContain('fastify');
+    const outside = arrows.filter((a) => IMAGE_SERVICE_PACKAGES.includes(a.to) && !['images', 'store'].includes(layerOf(a.from)));
+    expect(outside).toEqual([]);
   });
 
   it('puts every file in a layer', () => {
