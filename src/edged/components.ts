@@ -1,6 +1,6 @@
 /**
- * The components edged runs besides the management API, one line each. Factories run before
- * the API listens (they may wrap ctx.runtime or fill ctx slots); start() runs once the Docker
+ * The components edged runs besides the management API, and the runtime stack under them.
+ * Factories run before the API listens (they may fill ctx slots); start() runs once the Docker
  * engine answers, in this order; stop() in reverse order on SIGTERM.
  *
  * Conventions:
@@ -17,11 +17,12 @@ import type { Component, EdgedContext } from './context';
 export const WORKLOAD_COMPONENT = 'workload';
 
 export async function createComponents(ctx: EdgedContext): Promise<Component[]> {
-  const components: (Component | undefined)[] = [
-    imageGcComponent(ctx), // image GC; first, so its image-use tracking wraps the bare runtime before others wrap it
-    identityComponentFor(ctx), // identity, keys, Edge CA, workload API, edgeAgent + watchdog (cloud mode)
-    createLocalDeploymentComponent(ctx), // [local_deployment]: edged runs the manifest itself (fills moduleStatus, reportedState, desiredImages)
-  ];
-  void ctx;
-  return components.filter((c): c is Component => c !== undefined);
+  // The runtime stack, bottom up, each layer over the one below: Docker (ctx.runtime as the
+  // daemon made it) → image-use tracking → workload sockets. The top is what the agent and the
+  // management API use, set here once, before either runs.
+  const gc = imageGcComponent(ctx, ctx.runtime);
+  const identity = identityComponentFor(ctx, gc.runtime); // identity, keys, Edge CA, workload API, edgeAgent + watchdog (cloud mode)
+  ctx.runtime = identity?.runtime ?? gc.runtime;
+  const local = createLocalDeploymentComponent(ctx); // [local_deployment]: edged runs the manifest itself (fills moduleStatus, reportedState, desiredImages)
+  return [gc, identity, local].filter((c): c is NonNullable<typeof c> => c !== undefined);
 }

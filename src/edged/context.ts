@@ -18,7 +18,7 @@ export interface EdgedContext extends ManagementContext {
   logger: Logger;
   clock: Clock;
   docker: Docker;
-  /** A component may wrap this (e.g. image-use tracking) while `createComponents` runs. */
+  /** The runtime stack's top: the daemon's Docker runtime until `createComponents` puts its layers over it. */
   runtime: ModuleRuntime;
   deploymentLock: Mutex;
   /** Aborted when edged begins to stop: components' loops end on it. */

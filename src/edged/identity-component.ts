@@ -8,7 +8,7 @@
  *    runtime that gives every module created through edged its socket;
  *  - edge-agent/: edgeAgent's spec, its watchdog, and the restart after an Edge CA renewal.
  *
- * The factory wraps ctx.runtime at once so that every module created through edged gets its
+ * Its runtime layer (`runtime`, over the one given) gives every module created through edged its
  * workload socket; start() needs the Docker engine and the cloud.
  */
 import { createManagementApi } from '../api/management';
@@ -18,6 +18,7 @@ import type { CloudOptions } from '../identity/cloud/https';
 import { KeyStore } from '../identity/keys';
 import { IdentityStore } from '../identity/store';
 import { unixSocketPath } from '../util/unix-uri';
+import type { ModuleRuntime } from '../runtime/types';
 import type { Component, EdgedContext } from './context';
 import { restartModulesAfterCaRenewal } from './edge-agent/ca-renewal';
 import { agentSocketLayout } from './edge-agent/spec';
@@ -50,20 +51,24 @@ export interface IdentityComponentOptions {
  * The component for edged's configuration: none without [provisioning] and [local_deployment]
  * (edged then serves its placeholder workload API, which says what to configure).
  */
-export function identityComponentFor(ctx: EdgedContext, options: IdentityComponentOptions = {}): Component | undefined {
+export interface IdentityComponent extends Component {
+  /** The runtime below, giving each module its workload socket (and, with [local_deployment], upstream's environment). */
+  runtime: ModuleRuntime;
+}
+
+export function identityComponentFor(ctx: EdgedContext, below: ModuleRuntime, options: IdentityComponentOptions = {}): IdentityComponent | undefined {
   if (!ctx.config.provisioning && !ctx.config.local_deployment) {
     ctx.logger.warn('No [provisioning] and no [local_deployment] in config.toml: no device identity, no workload API, no edgeAgent');
     return undefined;
   }
-  return identityComponent(ctx, options);
+  return identityComponent(ctx, below, options);
 }
 
-export function identityComponent(ctx: EdgedContext, options: IdentityComponentOptions = {}): Component {
+export function identityComponent(ctx: EdgedContext, inner: ModuleRuntime, options: IdentityComponentOptions = {}): IdentityComponent {
   const log = ctx.logger.child('identity');
   const { config, home } = ctx;
   const keys = KeyStore.under(home, { importedMasterEncryptionKey: config.imported_master_encryption_key });
   const keySource = options.keySource ?? new KeyPool('rsa-2048', 2);
-  const inner = ctx.runtime;
   const state = new IdentityState();
   const aborter = new AbortController();
   let watchdogDone: Promise<void> | undefined;
@@ -82,7 +87,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
     managementApi: () => createManagementApi(ctx),
     logger: log.child('workload'),
   });
-  ctx.runtime = workloadRuntime(inner, { config, sockets, state, containerWorkload, logger: log });
+  const runtime = workloadRuntime(inner, { config, sockets, state, containerWorkload, logger: log });
   const containerMounts =
     options.containerMounts ?? (async (name: string) => (await ctx.docker.getContainer(encodeURIComponent(name)).inspect()).Mounts ?? []);
 
@@ -103,7 +108,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
   });
   const agent = (): AgentInputs => ({
     config,
-    runtime: ctx.runtime,
+    runtime,
     identities: () => state.identities(),
     socketRoot: () => sockets.root(),
     containerWorkload,
@@ -113,6 +118,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
 
   return {
     name: IDENTITY_COMPONENT_NAME,
+    runtime,
     async start() {
       // A missing or malformed imported 1.1 key stops edged now (153), not at a module's first decrypt.
       await keys.masterEncryptionKey();
@@ -122,7 +128,7 @@ export function identityComponent(ctx: EdgedContext, options: IdentityComponentO
         await provisioner.provision(true);
       };
       const onRenewed = () =>
-        void restartModulesAfterCaRenewal(ctx.runtime, config.agent.name, log).catch((e: Error) => log.warn(`module restart after Edge CA renewal: ${e.message}`));
+        void restartModulesAfterCaRenewal(runtime, config.agent.name, log).catch((e: Error) => log.warn(`module restart after Edge CA renewal: ${e.message}`));
       const { ca, certs } = await edgeCertificates({ home, settings: config.edge_ca, deviceId: device.deviceId, keySource, clock: ctx.clock, logger: log, onRenewed });
       state.ca = ca;
       state.certs = certs;

@@ -1,7 +1,7 @@
 /**
- * The image garbage collector as an edged component. The factory wraps ctx.runtime so that every
- * pull, create and remove records image use (so its line comes before the components that keep
- * a reference to the runtime) and fills ctx.imageGc; start() runs the schedule, stop() ends it.
+ * The image garbage collector as an edged component. Its runtime layer (`runtime`, over the one
+ * given) records the image use of every pull, create and remove; the factory fills ctx.imageGc;
+ * start() runs the schedule, stop() ends it.
  */
 import type { SuperConfig } from '../config/types';
 import { DockerImageStore } from '../runtime/docker/images';
@@ -10,11 +10,12 @@ import { ImageCollector } from '../gc/collector';
 import { ImageGcService } from '../gc/service';
 import { parseGcSettings, type RawGcSection } from '../config/image-gc';
 import { ImageUseTracker, trackerFile } from '../gc/tracker';
-import { ImageTrackingRuntime, trackerOf } from '../gc/tracking-runtime';
-import type { EdgedContext } from './context';
+import { ImageTrackingRuntime } from '../gc/tracking-runtime';
+import type { ModuleRuntime } from '../runtime/types';
+import type { Component, EdgedContext } from './context';
 
 /** The parts of edged's context the collector uses; its config may still be the raw TOML section (tests). */
-export type GcContext = Pick<EdgedContext, 'home' | 'logger' | 'clock' | 'docker' | 'runtime' | 'deploymentLock' | 'desiredImages' | 'imageGc'> & {
+export type GcContext = Pick<EdgedContext, 'home' | 'logger' | 'clock' | 'docker' | 'deploymentLock' | 'desiredImages' | 'imageGc'> & {
   config: Pick<SuperConfig, 'agent'> & { image_garbage_collection?: RawGcSection | SuperConfig['image_garbage_collection'] };
 };
 
@@ -25,16 +26,18 @@ export interface GcComponentOptions {
   startupDelayMs?: number;
 }
 
-export function imageGcComponent(ctx: GcContext, options: GcComponentOptions = {}) {
+export interface GcComponent extends Component {
+  service: ImageGcService;
+  /** The runtime below, recording image use. */
+  runtime: ImageTrackingRuntime;
+}
+
+export function imageGcComponent(ctx: GcContext, below: ModuleRuntime, options: GcComponentOptions = {}): GcComponent {
   const settings = parseGcSettings(ctx.config.image_garbage_collection);
   if (options.startupDelayMs !== undefined) settings.startupDelayMs = options.startupDelayMs;
   const logger = ctx.logger.child('image-gc');
   const images = options.images ?? new DockerImageStore(ctx.docker);
-  let tracker = trackerOf(ctx.runtime);
-  if (!tracker) {
-    tracker = new ImageUseTracker(trackerFile(ctx.home), { clock: ctx.clock, logger });
-    ctx.runtime = new ImageTrackingRuntime(ctx.runtime, tracker, images, logger);
-  }
+  const tracker = new ImageUseTracker(trackerFile(ctx.home), { clock: ctx.clock, logger });
   const collector = new ImageCollector({
     images,
     tracker,
@@ -50,6 +53,7 @@ export function imageGcComponent(ctx: GcContext, options: GcComponentOptions = {
   return {
     name: 'image-gc',
     service,
+    runtime: new ImageTrackingRuntime(below, tracker, images, logger),
     async start(): Promise<void> {
       await service.start();
     },

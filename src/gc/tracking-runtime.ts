@@ -57,8 +57,3 @@ export class ImageTrackingRuntime extends DelegatingRuntime {
     }
   }
 }
-
-/** The tracker behind a runtime, when the runtime records image use. */
-export function trackerOf(runtime: ModuleRuntime): ImageUseTracker | undefined {
-  return runtime instanceof ImageTrackingRuntime ? runtime.tracker : undefined;
-}

@@ -105,11 +105,12 @@ max_retries = 5
       deploymentLock: new Mutex(),
       signal: aborter.signal,
     };
-    const component = identityComponent(ctx, {
+    const component = identityComponent(ctx, ctx.runtime, {
       cloudTls: { ca: tls.caPem },
       cloudHostOverride: { [HUB]: hub.host },
       keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
     });
+    ctx.runtime = component.runtime; // as createComponents stacks them
     Object.assign(h, { ctx, clock, component, logs: logger.lines });
     mgmt = await listenUnix(createManagementApi(ctx), config.listen.management_uri, { mode: 0o660 });
     await component.start();

@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { EdgedContext } from '../../../src/edged/context';
-import { identityComponent, identityComponentFor } from '../../../src/edged/identity-component';
+import { identityComponent, identityComponentFor, type IdentityComponentOptions } from '../../../src/edged/identity-component';
 import type { HubIdentityManager } from '../../../src/identity/manager';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
@@ -27,6 +27,13 @@ let home: string;
 beforeAll(() => (tls = makeTestTls()));
 beforeEach(() => (home = mkdtempSync(path.join(os.tmpdir(), 'idcomp-'))));
 afterEach(() => rmSync(home, { recursive: true, force: true }));
+
+/** As createComponents does: the component over ctx's runtime, and its layer ctx's runtime from then on. */
+function composed(ctx: EdgedContext, opts: IdentityComponentOptions) {
+  const c = identityComponent(ctx, ctx.runtime, opts);
+  ctx.runtime = c.runtime;
+  return c;
+}
 
 function context(runtime: FakeRuntime, toml: string): EdgedContext {
   return {
@@ -65,7 +72,7 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
   const key1 = randomBytes(32);
   const hub1 = await hubFor('dev1', key1);
   const ctx1 = context(runtime, manual('dev1', key1));
-  const c1 = identityComponent(ctx1, options(hub1.host));
+  const c1 = composed(ctx1, options(hub1.host));
   try {
     await c1.start();
     const agent = await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
@@ -88,7 +95,7 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
   const hub2 = await hubFor('dev2', key2);
   runtime.calls.length = 0;
   const ctx2 = context(runtime, manual('dev2', key2));
-  const c2 = identityComponent(ctx2, options(hub2.host));
+  const c2 = composed(ctx2, options(hub2.host));
   try {
     await c2.start();
     expect(runtime.calls.slice(0, 2)).toEqual(['remove edgeAgent', 'remove sensor']);
@@ -103,7 +110,7 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
 it('without [provisioning] (local deployment) serves certificates but no module identities, and starts no edgeAgent', async () => {
   const runtime = new FakeRuntime(new FakeClock(Date.now()));
   const ctx = context(runtime, `hostname = "lonely"\n[local_deployment]\nfile = "/tmp/deployment.json"\n${listen()}`);
-  const c = identityComponentFor(ctx, options('localhost:1'))!;
+  const c = identityComponentFor(ctx, ctx.runtime, options('localhost:1'))!;
   try {
     await c.start();
     const socket = path.join(home, 'workload.sock');
@@ -117,7 +124,7 @@ it('without [provisioning] (local deployment) serves certificates but no module 
     await c.stop();
   }
   // Neither [provisioning] nor [local_deployment]: no component; edged serves its placeholder.
-  expect(identityComponentFor(context(runtime, listen()))).toBeUndefined();
+  expect(identityComponentFor(context(runtime, listen()), runtime)).toBeUndefined();
 });
 
 it('prefer_module_identity_cache: false (the default) asks IoT Hub for a module identity first, true reads the cache', async () => {
@@ -126,7 +133,7 @@ it('prefer_module_identity_cache: false (the default) asks IoT Hub for a module 
     const key = randomBytes(32);
     const hub = await hubFor('dev1', key);
     const ctx = context(runtime, `prefer_module_identity_cache = ${prefer}\n${manual('dev1', key)}`);
-    const c = identityComponent(ctx, options(hub.host));
+    const c = composed(ctx, options(hub.host));
     try {
       await c.start();
       await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
@@ -146,7 +153,7 @@ it('a missing imported_master_encryption_key stops the component at start with a
   const runtime = new FakeRuntime(new FakeClock(Date.now()));
   const file = path.join(home, 'old', 'edgelet-master.enc.key');
   const ctx = context(runtime, `hostname = "h"\nimported_master_encryption_key = "${file}"\n[local_deployment]\nfile = "/tmp/deployment.json"\n${listen()}`);
-  const c = identityComponentFor(ctx, options('localhost:1'))!;
+  const c = identityComponentFor(ctx, ctx.runtime, options('localhost:1'))!;
   await expect(c.start()).rejects.toMatchObject({ exitCode: 153, message: `imported_master_encryption_key: cannot read ${file} (ENOENT)` });
   await c.stop();
 });
@@ -158,7 +165,7 @@ it('adopts running modules as they are on a restart of edged: their bound direct
   try {
     for (let round = 0; round < 2; round++) {
       const ctx = context(runtime, manual('dev1', key));
-      const c = identityComponent(ctx, options(hub.host, { edgeAgent: [path.join(home, 'mnt', 'edgeAgent')] }));
+      const c = composed(ctx, options(hub.host, { edgeAgent: [path.join(home, 'mnt', 'edgeAgent')] }));
       await c.start();
       await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
       if (round === 0) await ctx.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
@@ -185,7 +192,7 @@ it('restarts a module whose container binds its socket file (made before directo
   const key = randomBytes(32);
   const hub = await hubFor('dev1', key);
   const ctx = context(runtime, manual('dev1', key));
-  const c = identityComponent(ctx, options(hub.host, { edgeAgent: [file('edgeAgent'), path.join(home, 'mgmt.sock')], old: [file('old')], stopped: [file('stopped')], fresh: [path.join(home, 'mnt', 'fresh')] }));
+  const c = composed(ctx, options(hub.host, { edgeAgent: [file('edgeAgent'), path.join(home, 'mgmt.sock')], old: [file('old')], stopped: [file('stopped')], fresh: [path.join(home, 'mnt', 'fresh')] }));
   try {
     await c.start();
     await eventually('edgeAgent recreated', async () => runtime.calls.includes('start edgeAgent'));
@@ -219,7 +226,7 @@ it('goes back to DPS when IoT Hub refuses a DPS-provisioned device (Dynamic mode
     `[agent]\nname = "edgeAgent"\ntype = "docker"\nimagePullPolicy = "never"\n[agent.config]\nimage = "agent:1"\n` +
     listen();
   const ctx = { ...context(runtime, toml), clock: systemClock };
-  const c = identityComponent(ctx, { ...options(hub.host), dpsPollIntervalMs: 1 });
+  const c = composed(ctx, { ...options(hub.host), dpsPollIntervalMs: 1 });
   try {
     await c.start();
     expect(dps.registrations).toEqual(['r1']);

@@ -68,13 +68,12 @@ async function runEdged(home: string, toml: string, hubHost?: string, tlsCa?: st
     deploymentLock: new Mutex(),
     signal: new AbortController().signal,
   };
-  const components: Component[] = [
-    identityComponent(ctx, {
-      ...(hubHost ? { cloudTls: { ca: tlsCa! }, cloudHostOverride: { [HUB]: hubHost } } : {}),
-      keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
-    }),
-    createLocalDeploymentComponent(ctx)!,
-  ];
+  const identity = identityComponent(ctx, ctx.runtime, {
+    ...(hubHost ? { cloudTls: { ca: tlsCa! }, cloudHostOverride: { [HUB]: hubHost } } : {}),
+    keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
+  });
+  ctx.runtime = identity.runtime; // as createComponents stacks them
+  const components: Component[] = [identity, createLocalDeploymentComponent(ctx)!];
   for (const c of components) await c.start();
   return { ctx, logger, stop: async () => void (await Promise.all([...components].reverse().map((c) => c.stop()))) };
 }

@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { ConfigError } from '../../../src/errors';
 import { imageGcComponent, type GcContext } from '../../../src/edged/image-gc-component';
-import { ImageTrackingRuntime, trackerOf } from '../../../src/gc/tracking-runtime';
+import { ImageTrackingRuntime } from '../../../src/gc/tracking-runtime';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { Mutex } from '../../../src/util/mutex';
@@ -28,26 +28,25 @@ describe('imageGcComponent', () => {
       logger: memoryLogger(),
       clock,
       docker: {} as Docker,
-      runtime: new FakeRuntime(clock),
       deploymentLock: new Mutex(),
       desiredImages: () => ['app:1'],
     };
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  it('wraps the runtime with tracking and fills ctx.imageGc at once; start schedules, stop ends', async () => {
+  it('puts its tracking over the runtime below and fills ctx.imageGc at once; start schedules, stop ends', async () => {
     const store = new FakeImageStore();
     store.add(1, ['app:1']);
     store.add(2, ['agent:1']);
-    const c = imageGcComponent(ctx, { images: store });
-    expect(ctx.runtime).toBeInstanceOf(ImageTrackingRuntime);
+    const c = imageGcComponent(ctx, new FakeRuntime(clock), { images: store });
+    expect(c.runtime).toBeInstanceOf(ImageTrackingRuntime);
     expect(ctx.imageGc).toBe(c.service);
     await c.start();
     expect(clock.pending).toBe(1);
     expect((await ctx.imageGc!.status()).nextRunAt).toBeDefined();
 
-    await trackerOf(ctx.runtime)!.recordUse('app:1', idOf(1), 0);
-    await trackerOf(ctx.runtime)!.recordUse('agent:1', idOf(2), 0);
+    await c.runtime.tracker.recordUse('app:1', idOf(1), 0);
+    await c.runtime.tracker.recordUse('agent:1', idOf(2), 0);
     const report = await ctx.imageGc!.run({ dryRun: true });
     expect(report.removed).toEqual([]);
     expect(report.kept.map((k) => k.reason).sort()).toEqual(['desired', 'edge-agent']);
@@ -57,6 +56,6 @@ describe('imageGcComponent', () => {
 
   it('refuses bad settings with a ConfigError (edged exits 153)', () => {
     ctx.config.image_garbage_collection = { enabled: true, cleanup_recurrence: '12h', image_age_cleanup_threshold: '7d', cleanup_time: '00:00' };
-    expect(() => imageGcComponent(ctx, { images: new FakeImageStore() })).toThrow(ConfigError);
+    expect(() => imageGcComponent(ctx, new FakeRuntime(clock), { images: new FakeImageStore() })).toThrow(ConfigError);
   });
 });
