@@ -7,13 +7,16 @@ import { PassThrough, type Readable } from 'node:stream';
 import { EdgeError } from '../errors';
 
 export interface XzOptions {
-  /** 0-9; the default 1 is xz's fastest preset that still shrinks a sparse image to almost nothing. */
+  /** 0-9; default DEFAULT_XZ_LEVEL. */
   level?: number;
   threads?: number;
 }
 
+/** xz's fastest preset that still shrinks a sparse image to almost nothing. */
+export const DEFAULT_XZ_LEVEL = 1;
+
 export function xzCompress(input: Readable, options: XzOptions = {}): Readable {
-  return runXz(input, [`-${options.level ?? 1}`, `-T${options.threads ?? 0}`, '-c']);
+  return runXz(input, [`-${options.level ?? DEFAULT_XZ_LEVEL}`, `-T${options.threads ?? 0}`, '-c']);
 }
 
 export function xzDecompress(input: Readable): Readable {

@@ -2,6 +2,7 @@
  * `azure-iot-edge-image customize --base B --device D.json -o out.img.xz`: one device's image,
  * with the same core as the service. Errors are one line and an exit code (2: bad input).
  */
+import { createHash } from 'node:crypto';
 import { promises as fs, createWriteStream } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -22,6 +23,22 @@ export interface CustomizeArgs {
   name?: string;
   dpsGroupKeyFile?: string;
   output: string;
+  /** The base's chunk cache (disk/chunk-cache.ts) lives under here; false: the whole disk through xz. */
+  cacheDir?: string;
+  cache?: boolean;
+}
+
+/** `$XDG_CACHE_HOME/azure-iot-edge-image`, else `~/.cache/azure-iot-edge-image`. */
+export function defaultCacheDir(env: NodeJS.ProcessEnv = process.env): string {
+  return path.join(env.XDG_CACHE_HOME || path.join(os.homedir(), '.cache'), 'azure-iot-edge-image');
+}
+
+/** A base file is named by where it is and what its inode says (no read of its bytes): a changed file gets a new cache. */
+async function chunkCacheFor(base: string, root: string): Promise<{ dir: string; identity: string }> {
+  const real = await fs.realpath(base);
+  const st = await fs.stat(real);
+  const identity = `${real}\0${st.size}\0${st.mtimeMs}\0${st.ino}`;
+  return { dir: path.join(root, createHash('sha256').update(identity).digest('hex').slice(0, 16)), identity };
 }
 
 async function readSmall(file: string, what: string, max = 1024 * 1024): Promise<string> {
@@ -58,6 +75,7 @@ export async function customizeCommand(args: CustomizeArgs, log: (line: string) 
     }
     const result = await customizeImage({
       basePath,
+      chunkCache: args.cache === false ? undefined : await chunkCacheFor(args.base, args.cacheDir ?? defaultCacheDir()),
       spec,
       sink: (image) => pipeline(image, createWriteStream(tmpOut, { mode: 0o600 })),
     });
@@ -110,6 +128,8 @@ export async function main(argv: string[], io: CliIo): Promise<number> {
             .option('name', { type: 'string', describe: 'the image name (default: from -o)' })
             .option('dps-group-key-file', { type: 'string', describe: 'the DPS enrollment group key (base64); the device key is derived from it' })
             .option('output', { alias: 'o', type: 'string', demandOption: true, describe: 'where the .img.xz goes' })
+            .option('cache-dir', { type: 'string', describe: 'where the base, compressed once in chunks, is kept for the next images (default: ~/.cache/azure-iot-edge-image)' })
+            .option('cache', { type: 'boolean', default: true, describe: 'reuse the compressed base; --no-cache compresses the whole disk every time' })
             .example('$0 customize --base ubuntu-core-24-amd64.img.xz --device dev1.json -o dev1.img.xz', '')
             .example('$0 customize --base core.img --connection-string-file cs.txt --hostname edge-7 -o edge-7.img.xz', ''),
         async (a) => customizeCommand(a as unknown as CustomizeArgs, out),

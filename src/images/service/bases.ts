@@ -108,6 +108,11 @@ export class BaseRegistry {
     }
   }
 
+  /** The base's chunk cache (disk/chunk-cache.ts), beside its raw copy: made at its first image. */
+  chunkCache(record: BaseRecord): { dir: string; identity: string } {
+    return { dir: path.join(this.cacheDir, `${record.sha256}.xzchunks`), identity: record.sha256 };
+  }
+
   private cachePath(sha256: string): string {
     return path.join(this.cacheDir, `${sha256}.img`);
   }

@@ -159,6 +159,7 @@ export class ImageJobs {
       let progress = Promise.resolve();
       const result = await customizeImage({
         basePath: await this.o.bases.localPath(base),
+        chunkCache: this.o.bases.chunkCache(base),
         spec,
         sink: (image) => this.o.store.put(keys.image(r.id, r.name), image, { contentType: 'application/x-xz' }),
         onProgress: (f) => {

@@ -16,8 +16,17 @@ import { fsckVfat, makeClassicImage, makeCoreImage, mdir, mtype, sha256Range, xz
 import { CONNECTION_STRING, DEPLOYMENT, GROUP_KEY, x509Pair } from '../../helpers/image-devices';
 
 let dir: string;
-beforeAll(() => void (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'images-cli-'))));
-afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+const savedCacheHome = process.env.XDG_CACHE_HOME;
+beforeAll(() => {
+  dir = fs.mkdtempSync(path.join(os.tmpdir(), 'images-cli-'));
+  // The CLI's default chunk cache goes under $XDG_CACHE_HOME: here, not in root's home.
+  process.env.XDG_CACHE_HOME = path.join(dir, 'xdg-cache');
+});
+afterAll(() => {
+  if (savedCacheHome === undefined) delete process.env.XDG_CACHE_HOME;
+  else process.env.XDG_CACHE_HOME = savedCacheHome;
+  fs.rmSync(dir, { recursive: true, force: true });
+});
 
 async function cli(...argv: string[]) {
   const out: string[] = [];
@@ -98,6 +107,30 @@ describe('Ubuntu Core, grade dangerous (GPT, ubuntu-seed)', () => {
     expect(image.includes(GROUP_KEY)).toBe(false);
     expect(image.includes(Buffer.from(GROUP_KEY).toString('base64'))).toBe(false);
     expect(image.includes(Buffer.from(GROUP_KEY, 'base64'))).toBe(false);
+  });
+
+  it('reuses the base compressed once for the next images: the same disk as --no-cache, and no device secret in the cache', async () => {
+    const cacheDir = path.join(dir, 'chunk-cache');
+    const device = deviceFile('cached', { connectionString: CONNECTION_STRING, hostname: 'edge-cached' });
+    const [first, second, whole] = ['cached-1', 'cached-2', 'whole'].map((n) => path.join(dir, `${n}.img.xz`));
+    expect((await cli('customize', '--base', base.path, '--device', device, '--cache-dir', cacheDir, '-o', first)).stderr).toBe('');
+    const [made] = fs.readdirSync(cacheDir);
+    const index = path.join(cacheDir, made, 'index.json');
+    const builtAt = fs.statSync(index).mtimeMs;
+    expect((await cli('customize', '--base', base.path, '--device', device, '--cache-dir', cacheDir, '-o', second)).stderr).toBe('');
+    expect(fs.statSync(index).mtimeMs).toBe(builtAt);
+    expect((await cli('customize', '--base', base.path, '--device', device, '--no-cache', '--cache-dir', path.join(dir, 'unused'), '-o', whole)).stderr).toBe('');
+    expect(fs.existsSync(path.join(dir, 'unused'))).toBe(false);
+    // unpack: every byte outside the FAT partition is the base's, and fsck finds the FAT clean;
+    // inside it only the file times may differ between two runs.
+    const dropIn = 'data/etc/cloud/cloud.cfg.d/90-azure-iot-edge.cfg';
+    const written = [first, second, whole].map((o) => mtype(unpack(base, o), base.fat, dropIn));
+    expect(written[1]).toBe(written[0]);
+    expect(written[2]).toBe(written[0]);
+    const cached = path.join(dir, 'cache.raw');
+    xzDecompressFile(path.join(cacheDir, made, 'chunks.xz'), cached);
+    expect(fs.readFileSync(cached).equals(fs.readFileSync(base.path))).toBe(true);
+    expect(fs.readFileSync(cached).includes(CONNECTION_STRING)).toBe(false);
   });
 
   it('writes an X.509 identity as files the raw config names', async () => {

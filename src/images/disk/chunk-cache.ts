@@ -1,0 +1,137 @@
+/**
+ * A base compressed once, as independent xz streams, one per CHUNK_SIZE bytes of the raw disk.
+ * The xz format lets streams follow one another (`xz -d`, xzcat and liblzma read them as one
+ * file), so a device's image is the cached streams of every chunk its writes leave alone plus
+ * freshly compressed streams for the few chunks they touch: per device, only those are
+ * compressed, instead of the whole disk.
+ *
+ * Layout of a cache directory: `chunks.xz` (the streams, back to back) and `index.json` (what
+ * they were made from and where each stream starts). Both are replaced by rename, so a reader
+ * sees a whole cache or none; a cache made from another file, size or xz level is made again.
+ */
+import { randomBytes } from 'node:crypto';
+import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
+import * as path from 'node:path';
+import { once } from 'node:events';
+import type { Readable } from 'node:stream';
+import { writeFileAtomic } from '../../util/atomic-write';
+import { xzCompress, type XzOptions } from '../xz';
+
+export const CHUNK_SIZE = 32 * 1024 * 1024;
+
+/** What a cache was made from: a cache for anything else is stale. */
+export interface ChunkSource {
+  capacity: number;
+  /** e.g. the base's sha256, or its path, size and mtime. */
+  identity: string;
+  level: number;
+}
+
+interface ChunkIndex extends ChunkSource {
+  version: 1;
+  chunkSize: number;
+  /** Where each chunk's stream starts in chunks.xz, and (last) the file's length. */
+  offsets: number[];
+}
+
+export interface ChunkCache {
+  file: string;
+  chunkSize: number;
+  offsets: number[];
+}
+
+export function chunkCount(capacity: number, chunkSize = CHUNK_SIZE): number {
+  return Math.ceil(capacity / chunkSize);
+}
+
+/** The cache in `dir` if it was made from `source`, else undefined. */
+export async function openChunkCache(dir: string, source: ChunkSource): Promise<ChunkCache | undefined> {
+  let index: ChunkIndex;
+  try {
+    index = JSON.parse(await fs.readFile(path.join(dir, 'index.json'), 'utf8')) as ChunkIndex;
+  } catch {
+    return undefined;
+  }
+  const file = path.join(dir, 'chunks.xz');
+  const size = (await fs.stat(file).catch(() => undefined))?.size;
+  const fits =
+    index.version === 1 &&
+    index.capacity === source.capacity &&
+    index.identity === source.identity &&
+    index.level === source.level &&
+    Array.isArray(index.offsets) &&
+    index.offsets.length === chunkCount(source.capacity, index.chunkSize) + 1 &&
+    index.offsets.at(-1) === size;
+  return fits ? { file, chunkSize: index.chunkSize, offsets: index.offsets } : undefined;
+}
+
+/**
+ * The cache for `source`, made from the raw base at `basePath` when `dir` has none that fits.
+ * Two makers at once each write their own temporary file; the last rename wins, and either is whole.
+ */
+export async function ensureChunkCache(
+  dir: string,
+  basePath: string,
+  source: ChunkSource,
+  { chunkSize = CHUNK_SIZE, onProgress }: { chunkSize?: number; onProgress?: (fraction: number) => void } = {},
+): Promise<ChunkCache> {
+  const existing = await openChunkCache(dir, source);
+  if (existing) return existing;
+  await fs.mkdir(dir, { recursive: true, mode: 0o700 });
+  const tmp = path.join(dir, `.chunks-${randomBytes(6).toString('hex')}.tmp`);
+  try {
+    const out = createWriteStream(tmp, { mode: 0o600 });
+    const offsets = [0];
+    const n = chunkCount(source.capacity, chunkSize);
+    for (let i = 0; i < n; i++) {
+      const start = i * chunkSize;
+      const end = Math.min(source.capacity, start + chunkSize) - 1;
+      let written = 0;
+      for await (const piece of xzCompress(createReadStream(basePath, { start, end }), { level: source.level }) as AsyncIterable<Buffer>) {
+        written += piece.length;
+        if (!out.write(piece)) await once(out, 'drain');
+      }
+      offsets.push(offsets[i] + written);
+      onProgress?.((i + 1) / n);
+    }
+    out.end();
+    await once(out, 'finish');
+    await fs.rename(tmp, path.join(dir, 'chunks.xz'));
+    const index: ChunkIndex = { version: 1, ...source, chunkSize, offsets };
+    await writeFileAtomic(path.join(dir, 'index.json'), JSON.stringify(index) + '\n', { mode: 0o600 });
+    return { file: path.join(dir, 'chunks.xz'), chunkSize, offsets };
+  } finally {
+    await fs.rm(tmp, { force: true });
+  }
+}
+
+/** The chunks any of these byte ranges (inclusive ends, as file-disk records writes) fall in. */
+export function touchedChunks(ranges: ReadonlyArray<{ start: number; end: number }>, chunkSize: number): Set<number> {
+  const touched = new Set<number>();
+  for (const r of ranges) {
+    for (let i = Math.floor(r.start / chunkSize); i <= Math.floor(r.end / chunkSize); i++) touched.add(i);
+  }
+  return touched;
+}
+
+/**
+ * The whole disk as one .xz: each chunk's cached stream, or, for a touched chunk, its current
+ * bytes (`read`) compressed afresh. `onChunk` is told each chunk done (for progress).
+ */
+export async function* chunkedImage(
+  cache: ChunkCache,
+  capacity: number,
+  touched: ReadonlySet<number>,
+  read: (start: number, end: number) => Promise<Readable>,
+  xz: XzOptions & { level: number },
+  onChunk?: (done: number, of: number) => void,
+): AsyncGenerator<Buffer> {
+  const n = chunkCount(capacity, cache.chunkSize);
+  for (let i = 0; i < n; i++) {
+    const source = touched.has(i)
+      ? xzCompress(await read(i * cache.chunkSize, Math.min(capacity, (i + 1) * cache.chunkSize) - 1), xz)
+      : createReadStream(cache.file, { start: cache.offsets[i], end: cache.offsets[i + 1] - 1 });
+    for await (const piece of source as AsyncIterable<Buffer>) yield piece;
+    onChunk?.(i + 1, n);
+  }
+}
