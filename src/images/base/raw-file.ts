@@ -6,9 +6,14 @@ import { promises as fs } from 'node:fs';
 import type { Readable } from 'node:stream';
 
 const BLOCK = 64 * 1024;
+const ZEROS = Buffer.alloc(1 << 20);
 
-function isZero(b: Buffer): boolean {
-  for (let i = 0; i < b.length; i += 8) if (b.readBigUInt64LE(i) !== 0n) return false;
+/** All zero bytes (memcmp against a zero buffer, a MiB at a time). */
+export function isZero(b: Buffer): boolean {
+  for (let off = 0; off < b.length; off += ZEROS.length) {
+    const part = b.subarray(off, off + ZEROS.length);
+    if (!part.equals(ZEROS.subarray(0, part.length))) return false;
+  }
   return true;
 }
 
@@ -18,7 +23,7 @@ export async function writeSparse(input: Readable, file: string): Promise<number
   let pending: Buffer = Buffer.alloc(0);
   try {
     const flush = async (block: Buffer) => {
-      if (block.length % 8 !== 0 || !isZero(block)) await handle.write(block, 0, block.length, pos);
+      if (!isZero(block)) await handle.write(block, 0, block.length, pos);
       pos += block.length;
     };
     for await (const chunk of input as AsyncIterable<Buffer>) {

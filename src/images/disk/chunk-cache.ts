@@ -13,7 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { once } from 'node:events';
-import type { Readable } from 'node:stream';
+import { Readable } from 'node:stream';
+import { isZero } from '../base/raw-file';
 import { writeFileAtomic } from '../../util/atomic-write';
 import { xzCompress, type XzOptions } from '../xz';
 
@@ -83,11 +84,20 @@ export async function ensureChunkCache(
     const out = createWriteStream(tmp, { mode: 0o600 });
     const offsets = [0];
     const n = chunkCount(source.capacity, chunkSize);
+    // A disk is mostly unwritten space: a whole chunk of zeros gets the one stream made for it.
+    let zeroChunk: Buffer | undefined;
+    const compressed = async (start: number, end: number): Promise<Iterable<Buffer> | AsyncIterable<Buffer>> => {
+      if (end - start + 1 === chunkSize && (await isZeroRange(basePath, start, end))) {
+        zeroChunk ??= await collect(xzCompress(Readable.from(zeros(chunkSize)), { level: source.level }));
+        return [zeroChunk];
+      }
+      return xzCompress(createReadStream(basePath, { start, end }), { level: source.level });
+    };
     for (let i = 0; i < n; i++) {
       const start = i * chunkSize;
       const end = Math.min(source.capacity, start + chunkSize) - 1;
       let written = 0;
-      for await (const piece of xzCompress(createReadStream(basePath, { start, end }), { level: source.level }) as AsyncIterable<Buffer>) {
+      for await (const piece of await compressed(start, end)) {
         written += piece.length;
         if (!out.write(piece)) await once(out, 'drain');
       }
@@ -103,6 +113,24 @@ export async function ensureChunkCache(
   } finally {
     await fs.rm(tmp, { force: true });
   }
+}
+
+async function isZeroRange(file: string, start: number, end: number): Promise<boolean> {
+  for await (const piece of createReadStream(file, { start, end, highWaterMark: 1 << 20 }) as AsyncIterable<Buffer>) {
+    if (!isZero(piece)) return false;
+  }
+  return true;
+}
+
+function* zeros(length: number): Generator<Buffer> {
+  const mib = Buffer.alloc(1 << 20);
+  for (let left = length; left > 0; left -= mib.length) yield left >= mib.length ? mib : mib.subarray(0, left);
+}
+
+async function collect(stream: AsyncIterable<Buffer>): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  for await (const p of stream) parts.push(p);
+  return Buffer.concat(parts);
 }
 
 /** The chunks any of these byte ranges (inclusive ends, as file-disk records writes) fall in. */
