@@ -70,14 +70,27 @@ export async function openChunkCache(dir: string, source: ChunkSource): Promise<
  * The cache for `source`, made from the raw base at `basePath` when `dir` has none that fits.
  * Two makers at once each write their own temporary file; the last rename wins, and either is whole.
  */
-export async function ensureChunkCache(
-  dir: string,
-  basePath: string,
-  source: ChunkSource,
-  { chunkSize = CHUNK_SIZE, onProgress }: { chunkSize?: number; onProgress?: (fraction: number) => void } = {},
-): Promise<ChunkCache> {
+export async function ensureChunkCache(dir: string, basePath: string, source: ChunkSource, options: BuildOptions = {}): Promise<ChunkCache> {
   const existing = await openChunkCache(dir, source);
   if (existing) return existing;
+  // The images of a batch start together: one of this process makes the cache, the others wait for it.
+  let making = building.get(dir);
+  if (!making) {
+    making = makeChunkCache(dir, basePath, source, options).finally(() => building.delete(dir));
+    building.set(dir, making);
+  }
+  await making;
+  return (await openChunkCache(dir, source)) ?? ensureChunkCache(dir, basePath, source, options);
+}
+
+interface BuildOptions {
+  chunkSize?: number;
+  onProgress?: (fraction: number) => void;
+}
+
+const building = new Map<string, Promise<ChunkCache>>();
+
+async function makeChunkCache(dir: string, basePath: string, source: ChunkSource, { chunkSize = CHUNK_SIZE, onProgress }: BuildOptions): Promise<ChunkCache> {
   await fs.mkdir(dir, { recursive: true, mode: 0o700 });
   const tmp = path.join(dir, `.chunks-${randomBytes(6).toString('hex')}.tmp`);
   try {
@@ -155,11 +168,17 @@ export async function* chunkedImage(
   onChunk?: (done: number, of: number) => void,
 ): AsyncGenerator<Buffer> {
   const n = chunkCount(capacity, cache.chunkSize);
-  for (let i = 0; i < n; i++) {
-    const source = touched.has(i)
-      ? xzCompress(await read(i * cache.chunkSize, Math.min(capacity, (i + 1) * cache.chunkSize) - 1), xz)
-      : createReadStream(cache.file, { start: cache.offsets[i], end: cache.offsets[i + 1] - 1 });
-    for await (const piece of source as AsyncIterable<Buffer>) yield piece;
-    onChunk?.(i + 1, n);
+  // Opened once: a cache made again meanwhile (another process) replaces the file, not these bytes.
+  const handle = await fs.open(cache.file, 'r');
+  try {
+    for (let i = 0; i < n; i++) {
+      const source = touched.has(i)
+        ? xzCompress(await read(i * cache.chunkSize, Math.min(capacity, (i + 1) * cache.chunkSize) - 1), xz)
+        : handle.createReadStream({ start: cache.offsets[i], end: cache.offsets[i + 1] - 1, autoClose: false });
+      for await (const piece of source as AsyncIterable<Buffer>) yield piece;
+      onChunk?.(i + 1, n);
+    }
+  } finally {
+    await handle.close();
   }
 }

@@ -79,3 +79,13 @@ it('is reused for the same base and made again for another base, another level o
   expect(await openChunkCache(cacheDir, source())).toBeDefined();
   expect(fs.readdirSync(cacheDir).sort()).toEqual(['chunks.xz', 'index.json']);
 });
+
+it('is made once for images that start together (a batch): the others wait for it', async () => {
+  const cacheDir = path.join(dir, 'cache');
+  let progressCalls = 0;
+  const onProgress = () => void progressCalls++;
+  const caches = await Promise.all([1, 2, 3, 4, 5].map(() => ensureChunkCache(cacheDir, base, source(), { chunkSize: CHUNK, onProgress })));
+  expect(progressCalls).toBe(4); // one maker, a call per chunk
+  expect(new Set(caches.map((c) => JSON.stringify(c))).size).toBe(1);
+  expect(fs.readdirSync(cacheDir).sort()).toEqual(['chunks.xz', 'index.json']);
+});
