@@ -51,7 +51,7 @@ export async function run(argv: string[]): Promise<void> {
       logger,
     });
     // Each supervisor watches the other's (a stopped one is killed, so systemd restarts it).
-    await announceSupervisor(paths.runDir, service).catch((e: Error) => logger.warn(`the other supervisor cannot watch this one: ${e.message}`));
+    await announceSupervisor(paths.runDir, service);
     ctl.signal.addEventListener('abort', () => watch.abort(), { once: true });
     watching = watchSibling({ runDir: paths.runDir, service, procs: procTable, clock: systemClock, signal: watch.signal, logger });
     let outcome: Outcome;
