@@ -45,6 +45,11 @@ export function chunkCount(capacity: number, chunkSize = CHUNK_SIZE): number {
   return Math.ceil(capacity / chunkSize);
 }
 
+/** Chunk i's first and last byte (inclusive): the last chunk ends with the disk. */
+function chunkRange(i: number, capacity: number, chunkSize: number): { start: number; end: number } {
+  return { start: i * chunkSize, end: Math.min(capacity, (i + 1) * chunkSize) - 1 };
+}
+
 /** The cache in `dir` if it was made from `source`, else undefined. */
 export async function openChunkCache(dir: string, source: ChunkSource): Promise<ChunkCache | undefined> {
   let index: ChunkIndex;
@@ -107,8 +112,7 @@ async function makeChunkCache(dir: string, basePath: string, source: ChunkSource
       return xzCompress(createReadStream(basePath, { start, end }), { level: source.level });
     };
     for (let i = 0; i < n; i++) {
-      const start = i * chunkSize;
-      const end = Math.min(source.capacity, start + chunkSize) - 1;
+      const { start, end } = chunkRange(i, source.capacity, chunkSize);
       let written = 0;
       for await (const piece of await compressed(start, end)) {
         written += piece.length;
@@ -172,8 +176,9 @@ export async function* chunkedImage(
   const handle = await fs.open(cache.file, 'r');
   try {
     for (let i = 0; i < n; i++) {
+      const { start, end } = chunkRange(i, capacity, cache.chunkSize);
       const source = touched.has(i)
-        ? xzCompress(await read(i * cache.chunkSize, Math.min(capacity, (i + 1) * cache.chunkSize) - 1), xz)
+        ? xzCompress(await read(start, end), xz)
         : handle.createReadStream({ start: cache.offsets[i], end: cache.offsets[i + 1] - 1, autoClose: false });
       for await (const piece of source as AsyncIterable<Buffer>) yield piece;
       onChunk?.(i + 1, n);
