@@ -13,7 +13,7 @@ import { cpuMsFromStat } from './start-deadline';
 export interface ProcessTable {
   /** The argument vector, or undefined when there is no such process. */
   cmdline(pid: number): Promise<string[] | undefined>;
-  /** The one-letter state of /proc/<pid>/stat (R, S, D, T, Z ...), undefined when gone. */
+  /** The one-letter process state (R, S, D, T, Z ...), undefined when gone. */
   state(pid: number): Promise<string | undefined>;
   /** CPU time used by the process and its waited children (start deadlines), undefined when gone. */
   cpuMs?(pid: number): Promise<number | undefined>;
@@ -25,11 +25,9 @@ export const procTable: ProcessTable = {
     const raw = await fs.readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => undefined);
     return raw ? raw.split('\0').filter(Boolean) : undefined;
   },
-  state: async (pid) => {
-    const stat = await fs.readFile(`/proc/${pid}/stat`, 'utf8').catch(() => undefined);
-    // "pid (comm) S ...": comm may hold spaces and parentheses, the state follows the last ')'.
-    return stat === undefined ? undefined : stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) || undefined;
-  },
+  // status, not stat: the kernel checks ptrace read access for parts of /proc/<pid>/stat, which
+  // AppArmor denies between the snap's two apps (one supervisor watches the other's state).
+  state: async (pid) => stateFromStatus(await fs.readFile(`/proc/${pid}/status`, 'utf8').catch(() => undefined)),
   cpuMs: (pid) => treeCpuMs(pid),
   kill: (pid, signal) => {
     try {
@@ -39,6 +37,11 @@ export const procTable: ProcessTable = {
     }
   },
 };
+
+/** "State:\tT (stopped)" → "T". */
+export function stateFromStatus(status: string | undefined): string | undefined {
+  return status === undefined ? undefined : /^State:\s+(\S)/m.exec(status)?.[1];
+}
 
 /**
  * CPU time of a process, of its children it has waited for, and of its live descendants: a

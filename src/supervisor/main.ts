@@ -18,6 +18,8 @@ import { runDockerdService } from './dockerd-service';
 import { fileLastWriter, healthBoard, snapHealth } from './health';
 import { runIotedgedService } from './iotedged-service';
 import { dockerPing, edgedAnswers } from './probes';
+import { procTable } from './adopt';
+import { announceSupervisor, watchSibling } from './sibling-watch';
 import { processSpawner } from './spawner';
 import type { Outcome } from './supervise';
 
@@ -33,6 +35,8 @@ export async function run(argv: string[]): Promise<void> {
   const logger = createLogger({ level, component: service });
   const ctl = new AbortController();
   for (const sig of ['SIGTERM', 'SIGINT'] as const) process.once(sig, () => ctl.abort());
+  const watch = new AbortController();
+  let watching: Promise<void> | undefined;
   try {
     const paths = snapPathsFromEnv(env);
     if (service !== 'dockerd' && service !== 'iotedged') throw new BadRequestError(`unknown service "${service}"`, { hint: 'expected dockerd or iotedged' });
@@ -46,6 +50,10 @@ export async function run(argv: string[]): Promise<void> {
       provisioningErrorFile: paths.provisioningError,
       logger,
     });
+    // Each supervisor watches the other's (a stopped one is killed, so systemd restarts it).
+    await announceSupervisor(paths.runDir, service).catch((e: Error) => logger.warn(`the other supervisor cannot watch this one: ${e.message}`));
+    ctl.signal.addEventListener('abort', () => watch.abort(), { once: true });
+    watching = watchSibling({ runDir: paths.runDir, service, procs: procTable, clock: systemClock, signal: watch.signal, logger });
     let outcome: Outcome;
     if (service === 'dockerd') {
       outcome = await runDockerdService({
@@ -82,6 +90,9 @@ export async function run(argv: string[]): Promise<void> {
   } catch (e) {
     logger.error(formatError(e));
     process.exitCode = exitCodeOf(e);
+  } finally {
+    watch.abort();
+    await watching;
   }
 }
 

@@ -201,12 +201,33 @@ describe('faults of the supervisors', () => {
     expect(lab.containerIds()).toEqual(ids);
   });
 
-  it('either supervisor stopped (SIGSTOP): the engine, edged and the modules go on; after SIGCONT all is well', async () => {
+  it.each(['iotedged', 'dockerd'] as const)('the %s supervisor stopped (SIGSTOP): the other supervisor kills it, systemd restarts it, modules untouched', async (service) => {
+    const ids = lab.containerIds();
+    const [sup] = supervisor(service);
+    const engine = enginePid();
+    const t0 = Date.now();
+    lab.must('kill', '-STOP', String(sup));
+    try {
+      await until(`a new ${service} supervisor`, () => {
+        const now = supervisor(service);
+        return now.length === 1 && now[0] !== sup;
+      }, RECOVER_MS);
+    } finally {
+      lab.run('kill', '-CONT', String(sup)); // killed by then, unless it was not: never leave it stopped
+    }
+    figures[`${service}SupervisorSigstopToNew`] = Date.now() - t0;
+    expect(lab.journal(t0)).toMatch(new RegExp(`the ${service} service's supervisor \\(pid ${sup}\\) is stopped`));
+    await recovered(`${service}SupervisorSigstop`, t0);
+    expect(enginePid()).toBe(engine);
+    expect(lab.containerIds()).toEqual(ids);
+  });
+
+  it('both supervisors stopped (SIGSTOP) at once: the engine, edged and the modules go on; after SIGCONT all is well', async () => {
     const ids = lab.containerIds();
     const sups = [...supervisor('dockerd'), ...supervisor('iotedged')];
     lab.must('kill', '-STOP', ...sups.map(String));
     try {
-      // Nothing watches the supervisors but systemd, which only sees them exit: the work goes on.
+      // Each supervisor watches the other, so with both stopped nothing does: the work goes on.
       for (let i = 0; i < 3; i++) await until('the modules listed running while the supervisors are stopped', modulesRunning, 30_000);
       expect(lab.containerIds()).toEqual(ids);
     } finally {

@@ -278,6 +278,30 @@ describe('the snap strictly confined under AppArmor (VM)', () => {
     expect(await vm.containerIds()).toEqual(ids);
   });
 
+  it("heals a stop (SIGSTOP) of the dockerd service's supervisor: the iotedged supervisor, in another profile, sees it and kills it; the engine is adopted", async () => {
+    const ids = await vm.containerIds();
+    const engine = await enginePid();
+    const [sup] = await vm.pids('snap-service dockerd');
+    const since = await vm.now();
+    const t0 = Date.now();
+    await vm.must(`kill -STOP ${sup}`);
+    try {
+      await untilVm(async () => {
+        const now = await vm.pids('snap-service dockerd');
+        return now.length === 1 && now[0] !== sup;
+      }, 'a new dockerd supervisor', 10 * MIN);
+      figures.dockerdSupervisorSigstopToNewMs = Date.now() - t0;
+    } finally {
+      await vm.sh(`kill -CONT ${sup} 2>/dev/null`);
+    }
+    await untilVm(sensorRunning, 'the sensor module listed running', 10 * MIN);
+    await healthOkay('after the supervisor stop');
+    figures.dockerdSupervisorSigstopToOkayMs = Date.now() - t0;
+    expect(await vm.journal(since)).toMatch(new RegExp(`the dockerd service's supervisor \\(pid ${sup}\\) is stopped`));
+    expect(await enginePid()).toBe(engine);
+    expect(await vm.containerIds()).toEqual(ids);
+  });
+
   it('snap restart: services back, the module in the same container, restart count kept, health okay', async () => {
     const ids = await vm.containerIds();
     const before = await reportedRestarts();
