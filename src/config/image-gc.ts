@@ -5,6 +5,7 @@
  */
 import { ConfigError } from '../errors';
 import { COARSE_UNITS, DAY, HOUR, MINUTE, SECOND, scanDuration } from '../util/duration';
+import { defaultAt } from './schema/lookup';
 
 export interface GcSettings {
   enabled: boolean;
@@ -27,13 +28,10 @@ export interface RawGcSection {
   startup_delay?: unknown;
 }
 
-export const GC_DEFAULTS = {
-  enabled: true,
-  cleanup_recurrence: '1d',
-  image_age_cleanup_threshold: '7d',
-  cleanup_time: '00:00',
-  startup_delay: '5m',
-} as const;
+/** The section's defaults, as its schema nodes declare them. */
+export function gcDefault(key: keyof RawGcSection): unknown {
+  return defaultAt(['image_garbage_collection', key]);
+}
 
 const DURATION_HINT = 'Use a number and a unit, e.g. "1d", "12h", "30m", "1w" or "1d 12h"';
 
@@ -85,8 +83,7 @@ export function parseEnabled(value: unknown, key = 'image_garbage_collection.ena
 /** The whole section with upstream's defaults; throws the first problem as a ConfigError (exit 153). */
 export function parseGcSettings(raw: RawGcSection | undefined): GcSettings {
   const section = raw ?? {};
-  const pick = <K extends keyof typeof GC_DEFAULTS>(k: K) =>
-    section[k] === undefined || section[k] === null ? GC_DEFAULTS[k] : section[k];
+  const pick = (k: keyof RawGcSection) => (section[k] === undefined || section[k] === null ? gcDefault(k) : section[k]);
   return {
     enabled: parseEnabled(pick('enabled')),
     recurrenceMs: parseRecurrence(pick('cleanup_recurrence')),
@@ -94,31 +91,6 @@ export function parseGcSettings(raw: RawGcSection | undefined): GcSettings {
     cleanupMinutes: parseCleanupTime(pick('cleanup_time')),
     startupDelayMs: parseDuration(pick('startup_delay'), 'image_garbage_collection.startup_delay'),
   };
-}
-
-/**
- * Validators for the snap options (the configure hook calls these before it writes anything).
- * Each throws a ConfigError naming the option; the TOML key each one maps to is `tomlKey`.
- */
-export const snapOptionValidators: Record<string, { tomlKey: keyof RawGcSection; validate: (value: string) => void }> = {
-  'image-gc.enabled': { tomlKey: 'enabled', validate: (v) => void parseEnabled(v, 'image-gc.enabled') },
-  'image-gc.recurrence': { tomlKey: 'cleanup_recurrence', validate: (v) => void parseRecurrence(v, 'image-gc.recurrence') },
-  'image-gc.threshold': {
-    tomlKey: 'image_age_cleanup_threshold',
-    validate: (v) => void parseDuration(v, 'image-gc.threshold'),
-  },
-  'image-gc.time': { tomlKey: 'cleanup_time', validate: (v) => void parseCleanupTime(v, 'image-gc.time') },
-};
-
-/** Validates one `image-gc.*` snap option; unknown keys are an error too. */
-export function validateSnapOption(key: string, value: string): void {
-  const v = snapOptionValidators[key];
-  if (!v) {
-    throw new ConfigError(`unknown snap option ${key}`, {
-      hint: `Known options: ${Object.keys(snapOptionValidators).join(', ')}`,
-    });
-  }
-  v.validate(value);
 }
 
 /** "1d 2h" style, for logs and status output. */

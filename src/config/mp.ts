@@ -7,7 +7,7 @@ import { ConfigError } from '../errors';
 import { parseDeviceConnectionString, unquoteConnectionString } from './connection-string';
 import type { SnapOwnedKeys } from './apply';
 import { assertValid, parseSources } from './parse';
-import { superConfigSchema } from './schema/super-config';
+import { defaultAt } from './schema/lookup';
 import { toToml } from './serialize';
 
 export function manualProvisioningConfig(connectionString: string, snapOwned?: SnapOwnedKeys): string {
@@ -18,17 +18,21 @@ export function manualProvisioningConfig(connectionString: string, snapOwned?: S
       hint: "copy the device's primary connection string from IoT Hub: HostName=...;DeviceId=...;SharedAccessKey=...",
     });
   }
-  const agentDefaults = superConfigSchema.fields.agent;
-  const image = agentDefaults.type === 'table' && agentDefaults.fields.config.type === 'table' ? agentDefaults.fields.config.fields.image.default : undefined;
   const doc: Record<string, unknown> = {
     auto_reprovisioning_mode: 'OnErrorOnly',
     provisioning: { source: 'manual', connection_string: cs },
-    agent: { name: 'edgeAgent', type: 'docker', imagePullPolicy: 'on-create', config: { image, createOptions: {} }, env: {} },
+    agent: {
+      name: defaultAt(['agent', 'name']),
+      type: defaultAt(['agent', 'type']),
+      imagePullPolicy: defaultAt(['agent', 'imagePullPolicy']),
+      config: { image: defaultAt(['agent', 'config', 'image']), createOptions: {} },
+      env: {},
+    },
   };
   if (snapOwned) {
     doc.connect = { workload_uri: snapOwned.workloadUri, management_uri: snapOwned.managementUri };
     doc.listen = { workload_uri: snapOwned.workloadUri, management_uri: snapOwned.managementUri };
-    doc.moby_runtime = { uri: snapOwned.dockerUri, network: 'azure-iot-edge' };
+    doc.moby_runtime = { uri: snapOwned.dockerUri, network: defaultAt(['moby_runtime', 'network']) };
   }
   const text = toToml(doc, 'Written by `iotedge config mp`: manual provisioning with a connection string.');
   assertValid(parseSources([{ file: '(generated configuration)', text }]));

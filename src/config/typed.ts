@@ -1,10 +1,11 @@
 /**
- * The typed view of a validated document: defaults filled from the schema, upstream's key names
+ * The typed view of a validated document: defaults filled from the schema's nodes, upstream's key names
  * kept. Only called after validation, so shapes can be trusted here.
  */
 import * as path from 'node:path';
 import type { TomlTable } from './merge';
 import { parseDeviceConnectionString } from './connection-string';
+import { defaultAt } from './schema/lookup';
 import type { AgentSettings, Endpoints, LocalDeploymentSection, ManualConnectionString, Provisioning, SuperConfig } from './types';
 
 export function defaultEndpoints(home: string): Endpoints {
@@ -20,6 +21,7 @@ function table(raw: TomlTable | undefined, key: string): TomlTable {
 }
 const str = (v: unknown, d: string) => (typeof v === 'string' ? v : d);
 const num = (v: unknown, d: number) => (typeof v === 'number' ? v : d);
+const flag = (v: unknown, d: boolean) => (typeof v === 'boolean' ? v : d);
 const opt = (v: unknown) => (typeof v === 'string' ? v : undefined);
 
 export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
@@ -36,12 +38,15 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
     trust_bundle_cert: opt(raw.trust_bundle_cert),
     manifest_trust_bundle_cert: opt(raw.manifest_trust_bundle_cert),
     imported_master_encryption_key: opt(raw.imported_master_encryption_key),
-    allow_elevated_docker_permissions: raw.allow_elevated_docker_permissions !== false,
-    prefer_module_identity_cache: raw.prefer_module_identity_cache === true,
+    allow_elevated_docker_permissions: flag(raw.allow_elevated_docker_permissions, defaultAt(['allow_elevated_docker_permissions'])),
+    prefer_module_identity_cache: flag(raw.prefer_module_identity_cache, defaultAt(['prefer_module_identity_cache'])),
     auto_reprovisioning_mode: reprovisioningMode(raw),
-    cloud_timeout_sec: num(raw.cloud_timeout_sec, 10),
-    cloud_retries: num(raw.cloud_retries, 1),
-    iotedge_max_requests: { management: num(maxRequests.management, 50), workload: num(maxRequests.workload, 50) },
+    cloud_timeout_sec: num(raw.cloud_timeout_sec, defaultAt(['cloud_timeout_sec'])),
+    cloud_retries: num(raw.cloud_retries, defaultAt(['cloud_retries'])),
+    iotedge_max_requests: {
+      management: num(maxRequests.management, defaultAt(['iotedge_max_requests', 'management'])),
+      workload: num(maxRequests.workload, defaultAt(['iotedge_max_requests', 'workload'])),
+    },
     provisioning: provisioning(raw.provisioning as TomlTable | undefined),
     agent: agent(table(raw, 'agent')),
     connect: { management_uri: opt(connect.management_uri), workload_uri: opt(connect.workload_uri) },
@@ -50,14 +55,14 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
       workload_uri: str(listen.workload_uri, endpoints.workload_uri),
       min_tls_version: opt(listen.min_tls_version),
     },
-    watchdog: { max_retries: typeof watchdog.max_retries === 'number' ? watchdog.max_retries : 'infinite' },
+    watchdog: { max_retries: typeof watchdog.max_retries === 'number' ? watchdog.max_retries : defaultAt(['watchdog', 'max_retries']) },
     moby_runtime: mobyRuntime(table(raw, 'moby_runtime')),
     edge_ca: raw.edge_ca === undefined ? undefined : (raw.edge_ca as SuperConfig['edge_ca']),
     image_garbage_collection: {
-      enabled: gc.enabled !== false,
-      cleanup_recurrence: str(gc.cleanup_recurrence, '1d'),
-      image_age_cleanup_threshold: str(gc.image_age_cleanup_threshold, '7d'),
-      cleanup_time: str(gc.cleanup_time, '00:00'),
+      enabled: flag(gc.enabled, defaultAt(['image_garbage_collection', 'enabled'])),
+      cleanup_recurrence: str(gc.cleanup_recurrence, defaultAt(['image_garbage_collection', 'cleanup_recurrence'])),
+      image_age_cleanup_threshold: str(gc.image_age_cleanup_threshold, defaultAt(['image_garbage_collection', 'image_age_cleanup_threshold'])),
+      cleanup_time: str(gc.cleanup_time, defaultAt(['image_garbage_collection', 'cleanup_time'])),
       startup_delay: opt(gc.startup_delay),
     },
     local_deployment: typeof local.file === 'string' ? { ...(local as Omit<LocalDeploymentSection, 'file'>), file: local.file } : undefined,
@@ -69,7 +74,7 @@ function reprovisioningMode(raw: TomlTable): SuperConfig['auto_reprovisioning_mo
   const mode = opt(raw.auto_reprovisioning_mode) as SuperConfig['auto_reprovisioning_mode'] | undefined;
   if (mode) return mode;
   const p = table(raw, 'provisioning');
-  if (p.dynamic_reprovisioning === undefined && p.always_reprovision_on_startup === undefined) return 'Dynamic';
+  if (p.dynamic_reprovisioning === undefined && p.always_reprovision_on_startup === undefined) return defaultAt(['auto_reprovisioning_mode']);
   return p.dynamic_reprovisioning === true ? 'Dynamic' : p.always_reprovision_on_startup === true ? 'AlwaysOnStartup' : 'OnErrorOnly';
 }
 
@@ -87,11 +92,11 @@ function agent(a: TomlTable): AgentSettings {
   const config = table(a, 'config');
   const auth = table(config, 'auth');
   return {
-    name: str(a.name, 'edgeAgent'),
+    name: str(a.name, defaultAt(['agent', 'name'])),
     type: 'docker',
-    imagePullPolicy: (opt(a.imagePullPolicy) as AgentSettings['imagePullPolicy']) ?? 'on-create',
+    imagePullPolicy: (opt(a.imagePullPolicy) ?? defaultAt(['agent', 'imagePullPolicy'])) as AgentSettings['imagePullPolicy'],
     config: {
-      image: str(config.image, 'mcr.microsoft.com/azureiotedge-agent:1.5'),
+      image: str(config.image, defaultAt(['agent', 'config', 'image'])),
       createOptions: table(config, 'createOptions'),
       auth: Object.keys(auth).length ? (auth) : undefined,
     },
@@ -101,10 +106,10 @@ function agent(a: TomlTable): AgentSettings {
 
 function mobyRuntime(m: TomlTable): SuperConfig['moby_runtime'] {
   const network = m.network;
-  const base = { uri: str(m.uri, 'unix:///var/run/docker.sock'), content_trust: m.content_trust };
+  const base = { uri: str(m.uri, defaultAt(['moby_runtime', 'uri'])), content_trust: m.content_trust };
   if (network && typeof network === 'object') {
     const { name, ...options } = network as TomlTable;
-    return { ...base, network: str(name, 'azure-iot-edge'), network_options: options };
+    return { ...base, network: str(name, defaultAt(['moby_runtime', 'network'])), network_options: options };
   }
-  return { ...base, network: str(network, 'azure-iot-edge') };
+  return { ...base, network: str(network, defaultAt(['moby_runtime', 'network'])) };
 }

@@ -1,11 +1,12 @@
 /**
- * The options of `snap set azure-iot-edge KEY=VALUE`: one schema (key, what it is, how it is
- * checked), validated at the boundary into a typed value. Unknown keys are refused with the
- * list of valid ones.
+ * The options of `snap set azure-iot-edge KEY=VALUE`: one table (key, what it is, how it is
+ * checked), validated at the boundary into a typed value. An option that is a key of config.toml
+ * is a row naming its TOML path, which the renderer lays over the file generically. Unknown keys
+ * are refused with the list of valid ones.
  */
 import { checkFormat } from '../config/schema/formats';
 import type { EdgeError } from '../errors';
-import { validateSnapOption } from '../config/image-gc';
+import { parseCleanupTime, parseDuration, parseEnabled, parseRecurrence } from '../config/image-gc';
 import { isLogLevel, type LogLevel } from '../util/log';
 import { OptionError } from './errors';
 
@@ -15,16 +16,30 @@ export interface SnapOptions {
   rawConfig?: string;
   deploymentFile?: string;
   logLevel?: LogLevel;
-  hostname?: string;
   dockerDaemon?: Record<string, unknown>;
-  imageGc: { enabled?: boolean; recurrence?: string; threshold?: string; time?: string };
+  /** The options that are keys of config.toml: [TOML path, value], laid over the file in this order. */
+  config: Array<[toml: readonly string[], value: unknown]>;
 }
 
-interface OptionSpec {
+/** An option the hook handles itself: a file to read, a whole document, the engine's settings. */
+interface HookOption {
   key: string;
   doc: string;
   parse(value: unknown, into: SnapOptions): void;
 }
+
+/** An option that is one key of config.toml: its schema node there, and the validator naming the option. */
+interface ConfigOption {
+  key: string;
+  doc: string;
+  toml: readonly string[];
+  /** The TOML value (snap options arrive as strings); throws an OptionError naming the option. */
+  value(value: unknown): unknown;
+}
+
+export type OptionSpec = HookOption | ConfigOption;
+
+export const isConfigOption = (o: OptionSpec): o is ConfigOption => 'toml' in o;
 
 function str(key: string, v: unknown): string {
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
@@ -45,16 +60,22 @@ function format(key: string, fmt: 'hostname', v: unknown): string {
   return s;
 }
 
-/** image-gc.*: the collector's own validators (whole-day recurrence included), naming the snap option. */
-function gcOption(key: string, v: unknown): string {
-  const s = str(key, v);
-  try {
-    validateSnapOption(key, s);
-  } catch (e) {
-    throw new OptionError((e as EdgeError).message, { hint: (e as EdgeError).hint });
-  }
-  return s;
+/** image-gc.*: the collector's own parsers (whole-day recurrence included), naming the snap option. */
+function gc<T>(parse: (value: string, key: string) => T, keep: (s: string, parsed: T) => unknown = (s) => s) {
+  return (key: string) => (v: unknown) => {
+    const s = str(key, v);
+    try {
+      return keep(s, parse(s, key));
+    } catch (e) {
+      throw new OptionError((e as EdgeError).message, { hint: (e as EdgeError).hint });
+    }
+  };
 }
+
+const GC = ['image_garbage_collection'] as const;
+
+/** A config.toml row: the option's validator gets the option's own name for its messages. */
+const row = (key: string, doc: string, toml: readonly string[], value: (key: string) => (v: unknown) => unknown): ConfigOption => ({ key, doc, toml, value: value(key) });
 
 export const OPTIONS: readonly OptionSpec[] = [
   { key: 'cs-file', doc: 'file holding the device connection string (read as root, at most 4 KiB)', parse: (v, o) => void (o.csFile = path('cs-file', v)) },
@@ -70,7 +91,7 @@ export const OPTIONS: readonly OptionSpec[] = [
       o.logLevel = s;
     },
   },
-  { key: 'hostname', doc: "the device's host name for modules", parse: (v, o) => void (o.hostname = format('hostname', 'hostname', v)) },
+  row('hostname', "the device's host name for modules", ['hostname'], (key) => (v) => format(key, 'hostname', v)),
   {
     key: 'docker.daemon',
     doc: "JSON object merged into the snap engine's daemon.json",
@@ -87,14 +108,10 @@ export const OPTIONS: readonly OptionSpec[] = [
       o.dockerDaemon = obj as Record<string, unknown>;
     },
   },
-  {
-    key: 'image-gc.enabled',
-    doc: 'true or false',
-    parse: (v, o) => void (o.imageGc.enabled = gcOption('image-gc.enabled', v) === 'true'),
-  },
-  { key: 'image-gc.recurrence', doc: 'how often, in whole days, e.g. 1d', parse: (v, o) => void (o.imageGc.recurrence = gcOption('image-gc.recurrence', v)) },
-  { key: 'image-gc.threshold', doc: 'remove images unused this long, e.g. 7d', parse: (v, o) => void (o.imageGc.threshold = gcOption('image-gc.threshold', v)) },
-  { key: 'image-gc.time', doc: 'time of day, HH:MM', parse: (v, o) => void (o.imageGc.time = gcOption('image-gc.time', v)) },
+  row('image-gc.enabled', 'true or false', [...GC, 'enabled'], gc(parseEnabled, (_, enabled) => enabled)),
+  row('image-gc.recurrence', 'how often, in whole days, e.g. 1d', [...GC, 'cleanup_recurrence'], gc(parseRecurrence)),
+  row('image-gc.threshold', 'remove images unused this long, e.g. 7d', [...GC, 'image_age_cleanup_threshold'], gc(parseDuration)),
+  row('image-gc.time', 'time of day, HH:MM', [...GC, 'cleanup_time'], gc(parseCleanupTime)),
 ];
 
 /** Option groups whose members are listed one level down (`docker.daemon`, `image-gc.time`). */
@@ -142,7 +159,7 @@ export function overlayOptions(doc: Record<string, unknown>, overlay: ReadonlyMa
 }
 
 export function parseOptions(doc: Record<string, unknown>): SnapOptions {
-  const out: SnapOptions = { imageGc: {} };
+  const out: SnapOptions = { config: [] };
   const flat = flattenOptions(doc);
   const unknown = [...flat.keys()].filter((k) => !OPTIONS.some((o) => o.key === k));
   if (unknown.length) {
@@ -153,7 +170,8 @@ export function parseOptions(doc: Record<string, unknown>): SnapOptions {
   for (const spec of OPTIONS) {
     const v = flat.get(spec.key);
     if (v === undefined || v === null || v === '') continue;
-    spec.parse(v, out);
+    if (isConfigOption(spec)) out.config.push([spec.toml, spec.value(v)]);
+    else spec.parse(v, out);
   }
   return out;
 }

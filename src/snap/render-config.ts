@@ -4,6 +4,7 @@
  * socket, edged's sockets) forced to the snap's paths. Validated by the config module's schema.
  */
 import * as TOML from '@iarna/toml';
+import { gcDefault } from '../config/image-gc';
 import { parseSuperConfig } from '../config/load';
 import type { SuperConfig } from '../config/types';
 import { OptionError } from './errors';
@@ -12,8 +13,10 @@ import type { SnapPaths } from './paths';
 
 export type TomlDoc = Record<string, unknown>;
 
+/** The first config.toml: the host name, and the image GC settings written out with their schema defaults so an operator sees them. */
 export function defaultConfigDoc(hostname: string): TomlDoc {
-  return { hostname, image_garbage_collection: { enabled: true, cleanup_recurrence: '1d', image_age_cleanup_threshold: '7d', cleanup_time: '00:00' } };
+  const gc = ['enabled', 'cleanup_recurrence', 'image_age_cleanup_threshold', 'cleanup_time'] as const;
+  return { hostname, image_garbage_collection: Object.fromEntries(gc.map((k) => [k, gcDefault(k)])) };
 }
 
 export function parseToml(what: string, text: string): TomlDoc {
@@ -38,15 +41,9 @@ export interface RenderInput {
 export function renderConfig(input: RenderInput): string {
   const { options, paths } = input;
   const doc: TomlDoc = structuredClone(input.base);
-  if (options.hostname) doc.hostname = options.hostname;
+  for (const [toml, value] of options.config) setAt(doc, toml, value);
   if (input.connectionString) doc.provisioning = { source: 'manual', connection_string: input.connectionString };
   if (input.deployment) doc.local_deployment = { file: paths.deploymentCopy };
-  const gc = { ...(table(doc.image_garbage_collection) ?? {}) };
-  if (options.imageGc.enabled !== undefined) gc.enabled = options.imageGc.enabled;
-  if (options.imageGc.recurrence) gc.cleanup_recurrence = options.imageGc.recurrence;
-  if (options.imageGc.threshold) gc.image_age_cleanup_threshold = options.imageGc.threshold;
-  if (options.imageGc.time) gc.cleanup_time = options.imageGc.time;
-  if (Object.keys(gc).length) doc.image_garbage_collection = gc;
   // The snap's own engine and sockets, whatever a raw-config says: nothing else is reachable.
   const moby = { ...(table(doc.moby_runtime) ?? {}) };
   moby.uri = `unix://${paths.dockerSock}`;
@@ -59,6 +56,13 @@ export function renderConfig(input: RenderInput): string {
 /** The config module's full validation; its error (one line, no secret) becomes the hook's. */
 export function validateConfig(text: string, paths: SnapPaths): SuperConfig {
   return parseSuperConfig(text, { home: paths.edgedHome, source: 'config.toml', dropInDir: null });
+}
+
+/** Sets a key path, making the tables on the way. */
+function setAt(doc: TomlDoc, toml: readonly string[], value: unknown): void {
+  let at = doc;
+  for (const key of toml.slice(0, -1)) at = at[key] = { ...(table(at[key]) ?? {}) };
+  at[toml[toml.length - 1]] = value;
 }
 
 function table(v: unknown): TomlDoc | undefined {

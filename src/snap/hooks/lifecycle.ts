@@ -15,7 +15,7 @@ import { configHasWork, makeDirs, readIfExists } from './state';
 async function ensureDefaults(d: HookDeps): Promise<void> {
   await makeDirs(d.paths);
   if ((await readIfExists(d.paths.configFile)) === undefined) {
-    const text = renderConfig({ base: defaultConfigDoc(d.hostname), options: { imageGc: {} }, paths: d.paths, deployment: false });
+    const text = renderConfig({ base: defaultConfigDoc(d.hostname), options: { config: [] }, paths: d.paths, deployment: false });
     await writeFileAtomic(d.paths.configFile, text, { mode: 0o600 });
   }
   if ((await readIfExists(d.paths.daemonJson)) === undefined) {

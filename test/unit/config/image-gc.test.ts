@@ -5,7 +5,6 @@ import {
   parseDuration,
   parseGcSettings,
   parseRecurrence,
-  validateSnapOption,
 } from '../../../src/config/image-gc';
 
 const H = 3600_000;
@@ -71,21 +70,6 @@ describe('image gc settings', () => {
         /^image_garbage_collection\.cleanup_time = ".*" is not a time of day\. Use "HH:MM" in 24-hour local time/,
       );
     }
-  });
-
-  it('validates snap options under their own names', () => {
-    expect(() => validateSnapOption('image-gc.enabled', 'false')).not.toThrow();
-    expect(() => validateSnapOption('image-gc.recurrence', '2d')).not.toThrow();
-    expect(() => validateSnapOption('image-gc.threshold', '3d')).not.toThrow();
-    expect(() => validateSnapOption('image-gc.time', '03:30')).not.toThrow();
-    expect(errorOf(() => validateSnapOption('image-gc.enabled', 'yes')).message).toBe(
-      'image-gc.enabled must be true or false, got "yes"',
-    );
-    expect(errorOf(() => validateSnapOption('image-gc.recurrence', '6h')).message).toBe(
-      'image-gc.recurrence = "6h" must be a whole number of days',
-    );
-    expect(errorOf(() => validateSnapOption('image-gc.time', '25:00')).message).toBe('image-gc.time = "25:00" is not a time of day');
-    expect(errorOf(() => validateSnapOption('image-gc.sometime', 'x')).hint).toContain('image-gc.time');
   });
 
   it('formats durations back for status output', () => {

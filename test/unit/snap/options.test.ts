@@ -1,4 +1,7 @@
-import { parseOptions, validOptionKeys } from '../../../src/snap/options';
+import { nodeAt } from '../../../src/config/schema/lookup';
+import { defaultConfigDoc, renderConfig, validateConfig } from '../../../src/snap/render-config';
+import { isConfigOption, OPTIONS, parseOptions, validOptionKeys } from '../../../src/snap/options';
+import { snapPaths } from '../../../src/snap/paths';
 
 describe('snap options', () => {
   it('parses every documented option into typed values', () => {
@@ -12,9 +15,14 @@ describe('snap options', () => {
     expect(o).toEqual({
       csFile: '/root/cs.txt',
       logLevel: 'debug',
-      hostname: 'edge-1',
       dockerDaemon: { 'log-level': 'warn' },
-      imageGc: { enabled: false, recurrence: '2d', threshold: '7d', time: '03:30' },
+      config: [
+        [['hostname'], 'edge-1'],
+        [['image_garbage_collection', 'enabled'], false],
+        [['image_garbage_collection', 'cleanup_recurrence'], '2d'],
+        [['image_garbage_collection', 'image_age_cleanup_threshold'], '7d'],
+        [['image_garbage_collection', 'cleanup_time'], '03:30'],
+      ],
     });
   });
 
@@ -32,7 +40,7 @@ describe('snap options', () => {
     [{ 'image-gc': { recurrence: '12h' } }, /^image-gc.recurrence = "12h" must be a whole number of days$/],
     [{ 'image-gc': { threshold: 'soon' } }, /^image-gc.threshold = "soon" is not a duration/],
     [{ 'image-gc': { time: '25:00' } }, /^image-gc.time = "25:00" is not a time of day$/],
-    [{ 'image-gc': { enabled: 'yes' } }, /image-gc.enabled must be true or false/],
+    [{ 'image-gc': { enabled: 'yes' } }, /^image-gc.enabled must be true or false, got "yes"$/],
     [{ 'log-level': 'loud' }, /log-level must be one of/],
     [{ 'cs-file': 'relative.txt' }, /cs-file must be an absolute path/],
     [{ docker: { daemon: '{not json' } }, /docker.daemon is not valid JSON/],
@@ -40,5 +48,20 @@ describe('snap options', () => {
     [{ hostname: 'bad host' }, /hostname: expected a host name/],
   ])('rejects %j', (doc, message) => {
     expect(() => parseOptions(doc as Record<string, unknown>)).toThrow(message);
+  });
+
+  it('maps every config.toml option to a key of the config schema', () => {
+    const rows = OPTIONS.filter(isConfigOption);
+    expect(rows.map((o) => o.key)).toEqual(['hostname', 'image-gc.enabled', 'image-gc.recurrence', 'image-gc.threshold', 'image-gc.time']);
+    for (const o of rows) expect([o.key, nodeAt(o.toml)?.type]).toEqual([o.key, expect.stringMatching(/^(string|boolean)$/)]);
+  });
+
+  it('renders the config rows generically: each value at its TOML path, over the base, and the file validates', () => {
+    const paths = snapPaths('/snap/x/1', '/var/snap/x/common');
+    const options = parseOptions({ hostname: 'edge-2', 'image-gc': { enabled: 'false', time: '04:15' } });
+    const text = renderConfig({ base: defaultConfigDoc('edge-1'), options, paths, deployment: false });
+    const config = validateConfig(text, paths);
+    expect(config.hostname).toBe('edge-2');
+    expect(config.image_garbage_collection).toEqual({ enabled: false, cleanup_recurrence: '1d', image_age_cleanup_threshold: '7d', cleanup_time: '04:15', startup_delay: undefined });
   });
 });
