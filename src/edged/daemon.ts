@@ -5,7 +5,7 @@
 import { promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { listenUnix, UnixListener } from '../api/http/unix-listener';
-import { createManagementApi, MANAGEMENT_SOCKET_MODE } from '../api/management';
+import { createManagementApi, MANAGEMENT_SOCKET_MODE, type ManagementContext } from '../api/management';
 import { loadSuperConfigFile } from '../config/load';
 import type { SuperConfig } from '../config/types';
 import { createDockerClient, describeEngine } from '../runtime/docker/client';
@@ -14,7 +14,7 @@ import type { ModuleRuntime } from '../runtime/types';
 import { Clock, systemClock } from '../util/clock';
 import type { Logger } from '../util/log';
 import { Mutex } from '../util/mutex';
-import { createComponents, WORKLOAD_COMPONENT } from './components';
+import { createComponents, WORKLOAD_COMPONENT, type EdgedParts } from './components';
 import type { Component, EdgedContext } from './context';
 import { EngineWaitOptions, waitForEngine } from './engine-wait';
 import { WORKLOAD_SOCKET_MODE, workloadPlaceholder } from './workload-placeholder';
@@ -25,13 +25,15 @@ export interface EdgedOptions {
   logger: Logger;
   clock?: Clock;
   engineWait?: EngineWaitOptions;
-  /** Tests may swap the component list. */
-  createComponents?: (ctx: EdgedContext) => Promise<Component[]>;
+  /** Tests may swap the parts. */
+  createComponents?: (ctx: EdgedContext) => Promise<EdgedParts>;
 }
 
 export class Edged {
   /** Set once the context is built (after the config loaded). */
   ctx?: EdgedContext;
+  /** What the management API serves from, once the parts are made. */
+  api?: ManagementContext;
   private readonly aborter = new AbortController();
   private readonly listeners: UnixListener[] = [];
   private readonly started: Component[] = [];
@@ -71,9 +73,10 @@ export class Edged {
     const config = await loadSuperConfigFile(this.options.configFile, { home });
     const ctx = this.buildContext(config, home, signal);
     this.ctx = ctx;
-    const components = await (this.options.createComponents ?? createComponents)(ctx);
+    const { components, api } = await (this.options.createComponents ?? createComponents)(ctx);
+    this.api = api;
 
-    const mgmt = await listenUnix(createManagementApi(ctx), config.listen.management_uri, { mode: MANAGEMENT_SOCKET_MODE });
+    const mgmt = await listenUnix(createManagementApi(api), config.listen.management_uri, { mode: MANAGEMENT_SOCKET_MODE });
     this.listeners.push(mgmt);
     this.log.info(`management API listening on ${config.listen.management_uri}`);
 
@@ -96,7 +99,7 @@ export class Edged {
 
   private buildContext(config: SuperConfig, home: string, signal: AbortSignal): EdgedContext {
     const docker = createDockerClient(config.moby_runtime.uri);
-    const runtime: ModuleRuntime = new DockerModuleRuntime({
+    const engine: ModuleRuntime = new DockerModuleRuntime({
       docker,
       logger: this.log.child('runtime'),
       network: config.moby_runtime.network,
@@ -110,7 +113,7 @@ export class Edged {
       logger: this.log,
       clock: this.clock,
       docker,
-      runtime,
+      engine,
       deploymentLock: new Mutex(),
       signal,
       fatal: (e) => this.reportFatal(e),

@@ -11,15 +11,18 @@
  * Its runtime layer (`runtime`, over the one given) gives every module created through edged its
  * workload socket; start() needs the Docker engine and the cloud.
  */
-import { createManagementApi } from '../api/management';
+import { createManagementApi, type ManagementContext, type ModuleStatusOverlay } from '../api/management';
 import { adoptModules } from '../api/workload/adopt';
 import { KeyPool, type KeySource } from '../certs/keygen';
 import type { CloudOptions } from '../identity/cloud/https';
+import type { IdentityManager } from '../identity/types';
 import { KeyStore } from '../identity/keys';
+import { UnavailableError } from '../errors';
 import { IdentityStore } from '../identity/store';
 import { unixSocketPath } from '../util/unix-uri';
 import type { ModuleRuntime } from '../runtime/types';
 import type { Component, EdgedContext } from './context';
+import { managementContext } from './management-context';
 import { restartModulesAfterCaRenewal } from './edge-agent/ca-renewal';
 import { agentSocketLayout } from './edge-agent/spec';
 import { superviseAgent, type AgentInputs } from './edge-agent/supervisor';
@@ -45,6 +48,10 @@ export interface IdentityComponentOptions {
   onFatal?: (e: Error) => void;
   /** A container's mounts (default: inspected through ctx.docker; tests with an in-memory runtime give their own). */
   containerMounts?: (name: string) => Promise<{ Source?: string; Type?: string }[]>;
+  /** The agent's view of a module, for the workload API (the local deployment's agent, when there is one). */
+  moduleStatus?: (name: string) => ModuleStatusOverlay | undefined;
+  /** What the management API serves from, for the management socket each module may be given. */
+  api?: () => ManagementContext;
 }
 
 /**
@@ -54,6 +61,10 @@ export interface IdentityComponentOptions {
 export interface IdentityComponent extends Component {
   /** The runtime below, giving each module its workload socket (and, with [local_deployment], upstream's environment). */
   runtime: ModuleRuntime;
+  /** The module identities, once the device is provisioned. */
+  identities(): IdentityManager | undefined;
+  /** Provisions the device again (the management API's POST /device/reprovision). */
+  reprovision(): Promise<void>;
 }
 
 export function identityComponentFor(ctx: EdgedContext, below: ModuleRuntime, options: IdentityComponentOptions = {}): IdentityComponent | undefined {
@@ -77,14 +88,14 @@ export function identityComponent(ctx: EdgedContext, inner: ModuleRuntime, optio
   const cloudMode = !config.local_deployment && !!config.provisioning;
   const containerWorkload = unixSocketPath(config.connect.workload_uri);
   const containerManagement = unixSocketPath(config.connect.management_uri);
-  const deps = workloadDeps({ config, keys, state, runtime: inner, moduleStatus: (name) => ctx.moduleStatus?.(name) });
+  const deps = workloadDeps({ config, keys, state, runtime: inner, moduleStatus: (name) => options.moduleStatus?.(name) });
   const sockets = workloadSockets({
     home,
     config,
     deps,
     layout: agentSocketLayout(containerWorkload, containerManagement),
     cloudMode,
-    managementApi: () => createManagementApi(ctx),
+    managementApi: () => createManagementApi(options.api?.() ?? managementContext(ctx, { runtime, identity: self })),
     logger: log.child('workload'),
   });
   const runtime = workloadRuntime(inner, { config, sockets, state, containerWorkload, logger: log });
@@ -101,10 +112,7 @@ export function identityComponent(ctx: EdgedContext, inner: ModuleRuntime, optio
     removeSockets: (name) => sockets.remove(name),
     clock: ctx.clock,
     logger: log,
-    provisioned: (device) => {
-      state.device = device;
-      if (device.identities) ctx.identities = device.identities;
-    },
+    provisioned: (device) => void (state.device = device),
   });
   const agent = (): AgentInputs => ({
     config,
@@ -116,17 +124,21 @@ export function identityComponent(ctx: EdgedContext, inner: ModuleRuntime, optio
     logger: log,
   });
 
-  return {
+  let started = false;
+  const self: IdentityComponent = {
     name: IDENTITY_COMPONENT_NAME,
     runtime,
+    identities: () => state.device?.identities,
+    async reprovision() {
+      if (!started) throw new UnavailableError('edged is still starting: the device is not provisioned yet', { hint: 'try again in a moment' });
+      log.info('Reprovisioning the device');
+      await provisioner.provision(true);
+    },
     async start() {
       // A missing or malformed imported 1.1 key stops edged now (153), not at a module's first decrypt.
       await keys.masterEncryptionKey();
       const device = await provisioner.provision(false);
-      ctx.reprovision = async () => {
-        log.info('Reprovisioning the device');
-        await provisioner.provision(true);
-      };
+      started = true;
       const onRenewed = () =>
         void restartModulesAfterCaRenewal(runtime, config.agent.name, log).catch((e: Error) => log.warn(`module restart after Edge CA renewal: ${e.message}`));
       const { ca, certs } = await edgeCertificates({ home, settings: config.edge_ca, deviceId: device.deviceId, keySource, clock: ctx.clock, logger: log, onRenewed });
@@ -140,7 +152,7 @@ export function identityComponent(ctx: EdgedContext, inner: ModuleRuntime, optio
       const signal = AbortSignal.any([aborter.signal, ctx.signal]);
       caCheckDone = checkEdgeCaPeriodically(ca, ctx.clock, signal, log);
       if (!config.local_deployment && device.identities) {
-        watchdogDone = superviseAgent({ ...agent(), clock: ctx.clock, signal, fatal: (e) => (options.onFatal ?? ctx.fatal)?.(e) });
+        watchdogDone = superviseAgent({ ...agent(), clock: ctx.clock, signal, fatal: (e) => (options.onFatal ?? ctx.fatal)(e) });
       }
     },
     async stop() {
@@ -152,4 +164,5 @@ export function identityComponent(ctx: EdgedContext, inner: ModuleRuntime, optio
       await sockets.close();
     },
   };
+  return self;
 }

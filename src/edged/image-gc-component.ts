@@ -1,7 +1,7 @@
 /**
  * The image garbage collector as an edged component. Its runtime layer (`runtime`, over the one
- * given) records the image use of every pull, create and remove; the factory fills ctx.imageGc;
- * start() runs the schedule, stop() ends it.
+ * given) records the image use of every pull, create and remove; `service` is what the
+ * management API and the agent's reported state use; start() runs the schedule, stop() ends it.
  */
 import type { SuperConfig } from '../config/types';
 import { DockerImageStore } from '../runtime/docker/images';
@@ -15,7 +15,7 @@ import type { ModuleRuntime } from '../runtime/types';
 import type { Component, EdgedContext } from './context';
 
 /** The parts of edged's context the collector uses; its config may still be the raw TOML section (tests). */
-export type GcContext = Pick<EdgedContext, 'home' | 'logger' | 'clock' | 'docker' | 'deploymentLock' | 'desiredImages' | 'imageGc'> & {
+export type GcContext = Pick<EdgedContext, 'home' | 'logger' | 'clock' | 'docker' | 'deploymentLock'> & {
   config: Pick<SuperConfig, 'agent'> & { image_garbage_collection?: RawGcSection | SuperConfig['image_garbage_collection'] };
 };
 
@@ -24,6 +24,8 @@ export interface GcComponentOptions {
   images?: ImageStore;
   /** Overrides [image_garbage_collection] startup_delay (default 5 minutes). */
   startupDelayMs?: number;
+  /** The images the current desired deployment references: never collected (default: none). */
+  desiredImages?: () => Promise<string[]> | string[];
 }
 
 export interface GcComponent extends Component {
@@ -46,10 +48,9 @@ export function imageGcComponent(ctx: GcContext, below: ModuleRuntime, options: 
     logger,
     thresholdMs: () => settings.thresholdMs,
     edgeAgentImage: () => ctx.config.agent?.config?.image,
-    desiredImages: async () => (ctx.desiredImages ? await ctx.desiredImages() : []),
+    desiredImages: async () => (options.desiredImages ? await options.desiredImages() : []),
   });
   const service = new ImageGcService({ collector, tracker, settings, clock: ctx.clock, logger, home: ctx.home });
-  ctx.imageGc = service;
   return {
     name: 'image-gc',
     service,

@@ -1,10 +1,12 @@
 /**
  * The local-deployment component of edged: with `[local_deployment] file = ...` in config.toml,
- * edged runs that deployment itself (no edgeAgent container, no cloud). It fills the context
- * slots the management API and the image collector read: moduleStatus, reportedState,
- * desiredImages.
+ * edged runs that deployment itself (no edgeAgent container, no cloud), on the runtime it is
+ * given. It answers what the management API and the image collector ask of the agent:
+ * moduleStatus, reportedState, desiredImages.
  */
 import * as path from 'node:path';
+import type { ModuleStatusOverlay } from '../api/management/context';
+import type { ModuleRuntime } from '../runtime/types';
 import type { Component, EdgedContext } from './context';
 import { Agent } from '../agent/agent';
 import { DeploymentFileWatcher } from '../agent/file-watcher';
@@ -18,10 +20,17 @@ export interface LocalDeploymentComponent extends Component {
   /** Resolves when the deployment file's current content has been applied. */
   settled(): Promise<void>;
   desiredImages(): string[];
+  moduleStatus(name: string): ModuleStatusOverlay | undefined;
+  reportedState(): Promise<object>;
   readonly agent: Agent | undefined;
 }
 
-export function createLocalDeploymentComponent(ctx: EdgedContext): LocalDeploymentComponent | undefined {
+export interface LocalDeploymentOptions {
+  /** The image collector's part of the reported state (its last run), when there is one. */
+  gcReportedState?: () => Record<string, unknown>;
+}
+
+export function createLocalDeploymentComponent(ctx: EdgedContext, runtime: ModuleRuntime, options: LocalDeploymentOptions = {}): LocalDeploymentComponent | undefined {
   const settings = localDeploymentSettings(ctx.config.local_deployment);
   if (!settings) return undefined;
   const log = ctx.logger.child('agent');
@@ -29,27 +38,24 @@ export function createLocalDeploymentComponent(ctx: EdgedContext): LocalDeployme
   let watcher: DeploymentFileWatcher | undefined;
   let watching: Promise<void> = Promise.resolve();
 
-  ctx.moduleStatus = (name) => agent?.moduleStatus(name);
-  ctx.reportedState = async () => (agent ? agent.reportedState() : {});
-  ctx.desiredImages = () => agent?.desiredImages() ?? [];
-
   return {
     name: 'local-deployment',
     get agent() {
       return agent;
     },
     desiredImages: () => agent?.desiredImages() ?? [],
+    moduleStatus: (name) => agent?.moduleStatus(name),
+    reportedState: async () => (agent ? agent.reportedState() : {}),
     async start() {
-      // ctx.runtime is read now, not at creation: another component may have wrapped it meanwhile.
       agent = new Agent({
-        runtime: ctx.runtime,
+        runtime,
         clock: ctx.clock,
         logger: log,
         lock: ctx.deploymentLock,
         reportedStateFile: path.join(ctx.home, REPORTED_STATE_FILE),
         outageFile: path.join(ctx.home, ENGINE_OUTAGE_FILE),
         settings: settings.restart,
-        reportedExtras: () => ctx.imageGc?.reportedState() ?? {},
+        reportedExtras: () => options.gcReportedState?.() ?? {},
       });
       await agent.start();
       const a = agent;

@@ -15,7 +15,7 @@ import { formatCleanupTime, formatDuration, type GcSettings } from '../config/im
 import type { ImageUseTracker } from './tracker';
 
 
-/** What edged's other parts see (ctx.imageGc). */
+/** What edged's other parts see of the collector (the management API, the agent's reported state). */
 export interface ImageGcHandle {
   tracker: ImageUseTracker;
   run(options?: { dryRun?: boolean }): Promise<GcReport>;

@@ -38,13 +38,14 @@ let reprovisions = 0;
 beforeAll(async () => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'mgmt-contract-'));
   runtime = new FakeRuntime();
+  const identities = new FakeIdentityManager();
   ctx = {
     runtime,
     logger: memoryLogger(),
     clock: runtime.clock,
     deploymentLock: new Mutex(),
     config: { provisioning: manualProvisioning(`HostName=h;DeviceId=d;SharedAccessKey=${Buffer.from('k').toString('base64')}`), auto_reprovisioning_mode: 'Dynamic' },
-    identities: new FakeIdentityManager(),
+    identities: () => identities,
     reprovision: async () => {
       reprovisions++;
     },

@@ -1,6 +1,6 @@
 /**
- * What the management API needs from edged. The optional slots are filled by components
- * (agent, identity) possibly after the API started, so handlers read them at request time.
+ * What the management API needs from edged, given by the composition root. An absent optional
+ * part is one this edged does not run (no provisioning, no local deployment).
  */
 import type { IdentityManager } from '../../identity/types';
 import type { ModuleRuntime } from '../../runtime/types';
@@ -23,7 +23,8 @@ export interface ManagementContext {
   deploymentLock?: Mutex;
   /** Provisioning facts for /systeminfo. */
   config?: Pick<SuperConfig, 'provisioning' | 'auto_reprovisioning_mode'>;
-  identities?: IdentityManager;
+  /** The module identities: undefined until the device is provisioned. */
+  identities?: () => IdentityManager | undefined;
   /** The agent's view of a module (e.g. "backoff") when it knows better than the engine. */
   moduleStatus?: (name: string) => ModuleStatusOverlay | undefined;
   reportedState?: () => Promise<object>;

@@ -9,12 +9,13 @@ import type { ManagementContext } from './context';
 
 export function identityRoutes(ctx: ManagementContext): Route[] {
   const manager = (): IdentityManager => {
-    if (!ctx.identities) {
+    const identities = ctx.identities?.();
+    if (!identities) {
       throw new NotImplementedError('module identities are not available: this edged has no device identity', {
         hint: 'configure [provisioning] in config.toml (not needed with [local_deployment])',
       });
     }
-    return ctx.identities;
+    return identities;
   };
   const body = async (json: Promise<unknown>, required: string): Promise<Record<string, unknown>> => {
     const b = await json;

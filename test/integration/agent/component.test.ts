@@ -34,11 +34,11 @@ beforeAll(async () => {
     logger: log,
     clock: systemClock,
     docker: engine.docker,
-    runtime: new DockerModuleRuntime({ docker: engine.docker, logger: log.child('runtime'), network: 'edge-agent-test' }),
+    engine: new DockerModuleRuntime({ docker: engine.docker, logger: log.child('runtime'), network: 'edge-agent-test' }),
     deploymentLock: new Mutex(),
     signal: abort.signal,
   } as unknown as EdgedContext;
-  component = createLocalDeploymentComponent(ctx)!;
+  component = createLocalDeploymentComponent(ctx, ctx.engine)!;
   await component.start();
   await component.settled();
 });
@@ -51,12 +51,12 @@ afterAll(async () => {
 const running = async (name: string) => (await engine.docker.getContainer(name).inspect()).State.Running;
 const applies = () => log.lines.filter((l) => /Applying deployment/.test(l)).length;
 
-it('applies the file at start and fills the context slots', async () => {
+it('applies the file at start and answers what the API and the collector ask', async () => {
   expect(await running('first')).toBe(true);
-  const state = (await ctx.reportedState!()) as { modules: Record<string, { runtimeStatus: string }> };
+  const state = (await component.reportedState()) as { modules: Record<string, { runtimeStatus: string }> };
   expect(state.modules.first.runtimeStatus).toBe('running');
-  expect(await ctx.desiredImages!()).toEqual(['edge-test/busybox:1', 'mcr.microsoft.com/azureiotedge-agent:1.5']);
-  expect(ctx.moduleStatus!('first')).toBeUndefined();
+  expect(component.desiredImages()).toEqual(['edge-test/busybox:1', 'mcr.microsoft.com/azureiotedge-agent:1.5']);
+  expect(component.moduleStatus('first')).toBeUndefined();
   await component.agent!.flushReportedState();
   expect(statSync(path.join(ctx.home, 'reported-state.json')).mode & 0o777).toBe(0o600);
 });
@@ -79,10 +79,10 @@ it('turns a burst of writes into one apply', async () => {
 
 it('a broken file is reported, a missing one too; the running modules stay', async () => {
   await fs.writeFile(file, '{"version": 7, "deploymentConfig": {"schemaVersion": "1.1", "modules": {"x": ');
-  await until(async () => ((await ctx.reportedState!()) as { lastDesiredStatus: { code: number } }).lastDesiredStatus.code === 400, 'the rejection');
+  await until(async () => ((await component.reportedState()) as { lastDesiredStatus: { code: number } }).lastDesiredStatus.code === 400, 'the rejection');
   await fs.rm(file);
   await until(
-    async () => /cannot read the deployment file/.test(((await ctx.reportedState!()) as { lastDesiredStatus: { description: string } }).lastDesiredStatus.description),
+    async () => /cannot read the deployment file/.test(((await component.reportedState()) as { lastDesiredStatus: { description: string } }).lastDesiredStatus.description),
     'the missing file reported',
   );
   for (const n of ['first', 'second', 'third']) expect(await running(n)).toBe(true);

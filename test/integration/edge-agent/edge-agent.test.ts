@@ -107,7 +107,7 @@ describe('edgeAgent (cloud mode)', () => {
 
 describe('a module using its workload socket from inside its container', () => {
   it('signs data and gets a server certificate', async () => {
-    const identity = await h.ctx.identities!.create('signer');
+    const identity = await h.component.identities()!.create('signer');
     const script = `
 const http = require('http');
 const call = (path, body) => new Promise((resolve, reject) => {
@@ -123,7 +123,7 @@ const call = (path, body) => new Promise((resolve, reject) => {
   const other = await call('/modules/edgeHub/genid/' + g + '/sign?api-version=2019-01-30', { keyId: 'primary', algo: 'HMACSHA256', data: 'aGk=' });
   process.stdout.write(JSON.stringify({ sign, cert, other: other.status }));
 })().catch((e) => { console.error(e); process.exit(1); });`;
-    await h.ctx.runtime.create({
+    await h.component.runtime.create({
       name: 'signer',
       type: 'docker',
       imagePullPolicy: 'never',
@@ -143,7 +143,7 @@ const call = (path, body) => new Promise((resolve, reject) => {
     expect(statSync(path.join(h.home, 'mnt', 'signer', 'workload.sock')).isSocket()).toBe(true);
     const container = engine.docker.getContainer('signer');
     expect((await container.inspect()).HostConfig.Binds).toEqual(['/usr:/usr:ro', '/usr/lib:/lib:ro', '/usr/lib64:/lib64:ro', `${h.home}/mnt/signer:/var/run/iotedge:ro`]);
-    await h.ctx.runtime.start('signer');
+    await h.component.runtime.start('signer');
     const exit = (await container.wait()) as { StatusCode: number };
     const logs = demuxDockerStream(await container.logs({ stdout: true, stderr: true }));
     const out = logs.filter((f) => f.stream === 1).map((f) => f.text).join('');
@@ -162,7 +162,7 @@ const call = (path, body) => new Promise((resolve, reject) => {
     expect(leafCert.verify(new X509Certificate(ca).publicKey)).toBe(true);
     expect(leafCert.checkPrivateKey(createPrivateKey(result.cert.body.privateKey.bytes))).toBe(true);
 
-    await h.ctx.runtime.remove('signer');
+    await h.component.runtime.remove('signer');
     expect(() => statSync(path.join(h.home, 'mnt', 'signer'))).toThrow(/ENOENT/);
   });
 });

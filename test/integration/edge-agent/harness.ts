@@ -12,8 +12,9 @@ import { listenUnix, UnixListener } from '../../../src/api/http';
 import { createManagementApi } from '../../../src/api/management';
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
-import type { Component, EdgedContext } from '../../../src/edged/context';
-import { identityComponent } from '../../../src/edged/identity-component';
+import type { EdgedContext } from '../../../src/edged/context';
+import { identityComponent, type IdentityComponent } from '../../../src/edged/identity-component';
+import { managementContext } from '../../../src/edged/management-context';
 import { DockerModuleRuntime } from '../../../src/runtime/docker/runtime';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
@@ -31,7 +32,8 @@ export interface Harness {
   home: string;
   clock: FakeClock;
   hub: Awaited<ReturnType<typeof startFakeIotHub>>;
-  component: Component;
+  /** Its runtime (the top of the stack: modules get their sockets) and identities are what tests drive. */
+  component: IdentityComponent;
   logs: string[];
   /** Stops the component and the management socket, as edged stopping; modules keep running. */
   stopEdged(): Promise<void>;
@@ -101,18 +103,18 @@ max_retries = 5
       logger,
       clock,
       docker: engine.docker,
-      runtime: new DockerModuleRuntime({ docker: engine.docker, logger: logger.child('runtime'), network: config.moby_runtime.network }),
+      engine: new DockerModuleRuntime({ docker: engine.docker, logger: logger.child('runtime'), network: config.moby_runtime.network }),
       deploymentLock: new Mutex(),
       signal: aborter.signal,
+      fatal: () => undefined,
     };
-    const component = identityComponent(ctx, ctx.runtime, {
+    const component = identityComponent(ctx, ctx.engine, {
       cloudTls: { ca: tls.caPem },
       cloudHostOverride: { [HUB]: hub.host },
       keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
     });
-    ctx.runtime = component.runtime; // as createComponents stacks them
     Object.assign(h, { ctx, clock, component, logs: logger.lines });
-    mgmt = await listenUnix(createManagementApi(ctx), config.listen.management_uri, { mode: 0o660 });
+    mgmt = await listenUnix(createManagementApi(managementContext(ctx, { runtime: component.runtime, identity: component })), config.listen.management_uri, { mode: 0o660 });
     await component.start();
   };
   h.stopEdged = async () => {

@@ -39,7 +39,7 @@ it('stops, removes its sockets and exits 1 with one line when a component report
     env: {},
     onReady: (edged) => {
       expect(existsSync(mgmt)).toBe(true);
-      edged.ctx!.fatal!(new Error('Watchdog error count has exceeded allowed retries (2)'));
+      edged.ctx!.fatal(new Error('Watchdog error count has exceeded allowed retries (2)'));
     },
   });
   expect(code).toBe(1);

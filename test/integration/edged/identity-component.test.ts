@@ -28,11 +28,9 @@ beforeAll(() => (tls = makeTestTls()));
 beforeEach(() => (home = mkdtempSync(path.join(os.tmpdir(), 'idcomp-'))));
 afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-/** As createComponents does: the component over ctx's runtime, and its layer ctx's runtime from then on. */
+/** As createComponents does: the component over the engine's runtime (its layer is c.runtime). */
 function composed(ctx: EdgedContext, opts: IdentityComponentOptions) {
-  const c = identityComponent(ctx, ctx.runtime, opts);
-  ctx.runtime = c.runtime;
-  return c;
+  return identityComponent(ctx, ctx.engine, opts);
 }
 
 function context(runtime: FakeRuntime, toml: string): EdgedContext {
@@ -42,9 +40,10 @@ function context(runtime: FakeRuntime, toml: string): EdgedContext {
     logger: memoryLogger(),
     clock: runtime.clock,
     docker: {} as Docker,
-    runtime,
+    engine: runtime,
     deploymentLock: new Mutex(),
     signal: new AbortController().signal,
+    fatal: () => undefined,
   };
 }
 
@@ -81,9 +80,9 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
     expect(existsSync(path.join(home, 'mnt', 'edgeAgent', 'workload.sock'))).toBe(true);
     // Owned by the user edgeAgent's start script switches to (upstream: SocketUser=edgeagentuser).
     expect(statSync(path.join(home, 'mnt', 'edgeAgent', 'mgmt.sock')).uid).toBe(13622);
-    expect(ctx1.identities).toBeDefined();
+    expect(c1.identities()).toBeDefined();
 
-    await ctx1.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
+    await c1.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
     expect(existsSync(path.join(home, 'mnt', 'sensor', 'workload.sock'))).toBe(true);
   } finally {
     await c1.stop();
@@ -110,14 +109,14 @@ it('creates edgeAgent, gives modules sockets, and removes the old device\'s modu
 it('without [provisioning] (local deployment) serves certificates but no module identities, and starts no edgeAgent', async () => {
   const runtime = new FakeRuntime(new FakeClock(Date.now()));
   const ctx = context(runtime, `hostname = "lonely"\n[local_deployment]\nfile = "/tmp/deployment.json"\n${listen()}`);
-  const c = identityComponentFor(ctx, ctx.runtime, options('localhost:1'))!;
+  const c = identityComponentFor(ctx, ctx.engine, options('localhost:1'))!;
   try {
     await c.start();
     const socket = path.join(home, 'workload.sock');
     expect((await unixRequest(socket, 'GET', '/trust-bundle?api-version=2019-01-30')).status).toBe(200);
     const sign = await unixRequest(socket, 'POST', '/modules/m1/genid/1/sign?api-version=2019-01-30', { keyId: 'k', algo: 'HMACSHA256', data: 'aGk=' });
     expect(sign.status).toBe(501);
-    expect(ctx.identities).toBeUndefined();
+    expect(c.identities()).toBeUndefined();
     expect(runtime.calls).toEqual([]);
     expect((ctx.logger as ReturnType<typeof memoryLogger>).lines.some((l) => l.includes('there is no edgeAgent'))).toBe(true);
   } finally {
@@ -139,7 +138,7 @@ it('prefer_module_identity_cache: false (the default) asks IoT Hub for a module 
       await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
       const asked = () => hub.requests.filter((r) => r.method === 'GET' && r.path.endsWith('/modules/$edgeAgent')).length;
       const before = asked();
-      await (ctx.identities as HubIdentityManager).get('$edgeAgent');
+      await (c.identities() as HubIdentityManager).get('$edgeAgent');
       expect(asked() - before).toBe(prefer ? 0 : 1);
     } finally {
       await c.stop();
@@ -153,7 +152,7 @@ it('a missing imported_master_encryption_key stops the component at start with a
   const runtime = new FakeRuntime(new FakeClock(Date.now()));
   const file = path.join(home, 'old', 'edgelet-master.enc.key');
   const ctx = context(runtime, `hostname = "h"\nimported_master_encryption_key = "${file}"\n[local_deployment]\nfile = "/tmp/deployment.json"\n${listen()}`);
-  const c = identityComponentFor(ctx, ctx.runtime, options('localhost:1'))!;
+  const c = identityComponentFor(ctx, ctx.engine, options('localhost:1'))!;
   await expect(c.start()).rejects.toMatchObject({ exitCode: 153, message: `imported_master_encryption_key: cannot read ${file} (ENOENT)` });
   await c.stop();
 });
@@ -168,7 +167,7 @@ it('adopts running modules as they are on a restart of edged: their bound direct
       const c = composed(ctx, options(hub.host, { edgeAgent: [path.join(home, 'mnt', 'edgeAgent')] }));
       await c.start();
       await eventually('edgeAgent running', async () => (await runtime.get('edgeAgent').catch(() => undefined))?.state.status === 'running');
-      if (round === 0) await ctx.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
+      if (round === 0) await c.runtime.create({ name: 'sensor', type: 'docker', config: { image: 's:1', createOptions: {} }, env: {}, imagePullPolicy: 'never' });
       await c.stop();
       // The directories stay for the containers that bind them; the sockets go with edged.
       expect(existsSync(path.join(home, 'mnt', 'sensor'))).toBe(true);

@@ -26,8 +26,8 @@ beforeAll(async () => {
   h = await startHarness(engine);
   // The snap's home and its parents are 0755: only edged's own modes may keep others out.
   chmodSync(h.home, 0o755);
-  ({ generationId } = await h.ctx.identities!.create('m1'));
-  await h.ctx.identities!.create('m2');
+  ({ generationId } = await h.component.identities()!.create('m1'));
+  await h.component.identities()!.create('m2');
   const spec = (name: string): ModuleSpec => ({
     name,
     type: 'docker',
@@ -39,8 +39,8 @@ beforeAll(async () => {
     },
   });
   for (const m of ['m1', 'm2']) {
-    await h.ctx.runtime.create(spec(m));
-    await h.ctx.runtime.start(m);
+    await h.component.runtime.create(spec(m));
+    await h.component.runtime.start(m);
   }
   await eventually('edgeAgent created', async () => readdirSync(path.join(h.home, 'mnt')).includes('edgeAgent') || undefined);
 }, 120_000);

@@ -8,7 +8,7 @@ import { createHmac, randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { createLocalDeploymentComponent } from '../../../src/edged/local-deployment-component';
+import { createLocalDeploymentComponent, type LocalDeploymentComponent } from '../../../src/edged/local-deployment-component';
 import { generateKey } from '../../../src/certs/keygen';
 import { parseSuperConfig } from '../../../src/config/load';
 import type { Component, EdgedContext } from '../../../src/edged/context';
@@ -64,16 +64,20 @@ async function runEdged(home: string, toml: string, hubHost?: string, tlsCa?: st
     logger,
     clock: systemClock,
     docker: engine.docker,
-    runtime: new DockerModuleRuntime({ docker: engine.docker, logger: logger.child('runtime'), network: config.moby_runtime.network }),
+    engine: new DockerModuleRuntime({ docker: engine.docker, logger: logger.child('runtime'), network: config.moby_runtime.network }),
     deploymentLock: new Mutex(),
     signal: new AbortController().signal,
+    fatal: () => undefined,
   };
-  const identity = identityComponent(ctx, ctx.runtime, {
+  // As createComponents wires them (without image GC): the agent runs on the identity layer.
+  let local: LocalDeploymentComponent | undefined; // eslint-disable-line prefer-const -- read by a closure made before it is set
+  const identity = identityComponent(ctx, ctx.engine, {
+    moduleStatus: (name) => local?.moduleStatus(name),
     ...(hubHost ? { cloudTls: { ca: tlsCa! }, cloudHostOverride: { [HUB]: hubHost } } : {}),
     keySource: { take: () => generateKey('ec-p256'), close: () => undefined },
   });
-  ctx.runtime = identity.runtime; // as createComponents stacks them
-  const components: Component[] = [identity, createLocalDeploymentComponent(ctx)!];
+  local = createLocalDeploymentComponent(ctx, identity.runtime)!;
+  const components: Component[] = [identity, local];
   for (const c of components) await c.start();
   return { ctx, logger, stop: async () => void (await Promise.all([...components].reverse().map((c) => c.stop()))) };
 }

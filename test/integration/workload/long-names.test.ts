@@ -39,7 +39,7 @@ afterAll(async () => {
 
 it('creates and runs a module with a 128-character name, which reaches its workload socket from inside', async () => {
   expect(NAME).toHaveLength(128);
-  const { generationId } = await h.ctx.identities!.create(NAME);
+  const { generationId } = await h.component.identities()!.create(NAME);
   const spec: ModuleSpec = {
     name: NAME,
     type: 'docker',
@@ -50,8 +50,8 @@ it('creates and runs a module with a 128-character name, which reaches its workl
       createOptions: { Cmd: ['sh', '-c', 'trap "exit 0" TERM; sleep 3600 & wait'], HostConfig: { Binds: [...NODE_BINDS, `${h.home}/mnt/${NAME}.sock:${WORKLOAD}`] } },
     },
   };
-  await h.ctx.runtime.create(spec);
-  await h.ctx.runtime.start(NAME);
+  await h.component.runtime.create(spec);
+  await h.component.runtime.start(NAME);
 
   const info = await engine.docker.getContainer(NAME).inspect();
   const bind = info.HostConfig.Binds?.find((b) => b.endsWith(':/var/run/iotedge:ro'));
@@ -65,6 +65,6 @@ it('creates and runs a module with a 128-character name, which reaches its workl
     body: JSON.stringify({ digest: createHmac('sha256', key).update('hi').digest('base64') }),
   });
 
-  await h.ctx.runtime.remove(NAME);
+  await h.component.runtime.remove(NAME);
   expect(h.logs.filter((l) => /ENOENT|chmod/.test(l))).toEqual([]);
 }, 60_000);

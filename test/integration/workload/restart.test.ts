@@ -53,10 +53,10 @@ const moduleSpec = (name: string, binds: string[], env: Record<string, string> =
 
 it('edged restarted: a module and edgeAgent reach the new sockets from inside, and neither is restarted', async () => {
   const agentBefore = await eventually('edgeAgent running', async () => ((await inspect('edgeAgent')).State.Running ? inspect('edgeAgent') : undefined));
-  const { generationId } = await h.ctx.identities!.create('client');
+  const { generationId } = await h.component.identities()!.create('client');
   // The socket file, as upstream's edgeAgent asks for it: edged binds the module's directory instead.
-  await h.ctx.runtime.create(moduleSpec('client', [...NODE, `${h.home}/mnt/client.sock:${WORKLOAD}`]));
-  await h.ctx.runtime.start('client');
+  await h.component.runtime.create(moduleSpec('client', [...NODE, `${h.home}/mnt/client.sock:${WORKLOAD}`]));
+  await h.component.runtime.start('client');
   const clientBefore = await inspect('client');
   expect(clientBefore.HostConfig.Binds).toContain(`${h.home}/mnt/client:/var/run/iotedge:ro`);
 

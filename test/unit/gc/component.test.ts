@@ -29,25 +29,23 @@ describe('imageGcComponent', () => {
       clock,
       docker: {} as Docker,
       deploymentLock: new Mutex(),
-      desiredImages: () => ['app:1'],
     };
   });
   afterEach(() => rmSync(home, { recursive: true, force: true }));
 
-  it('puts its tracking over the runtime below and fills ctx.imageGc at once; start schedules, stop ends', async () => {
+  it('puts its tracking over the runtime below and keeps what the deployment wants; start schedules, stop ends', async () => {
     const store = new FakeImageStore();
     store.add(1, ['app:1']);
     store.add(2, ['agent:1']);
-    const c = imageGcComponent(ctx, new FakeRuntime(clock), { images: store });
+    const c = imageGcComponent(ctx, new FakeRuntime(clock), { images: store, desiredImages: () => ['app:1'] });
     expect(c.runtime).toBeInstanceOf(ImageTrackingRuntime);
-    expect(ctx.imageGc).toBe(c.service);
     await c.start();
     expect(clock.pending).toBe(1);
-    expect((await ctx.imageGc!.status()).nextRunAt).toBeDefined();
+    expect((await c.service.status()).nextRunAt).toBeDefined();
 
     await c.runtime.tracker.recordUse('app:1', idOf(1), 0);
     await c.runtime.tracker.recordUse('agent:1', idOf(2), 0);
-    const report = await ctx.imageGc!.run({ dryRun: true });
+    const report = await c.service.run({ dryRun: true });
     expect(report.removed).toEqual([]);
     expect(report.kept.map((k) => k.reason).sort()).toEqual(['desired', 'edge-agent']);
     await c.stop();
