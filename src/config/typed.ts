@@ -5,6 +5,7 @@
 import * as path from 'node:path';
 import type { TomlTable } from './merge';
 import { parseDeviceConnectionString } from './connection-string';
+import { parseGcSettings } from './image-gc';
 import { defaultAt } from './schema/lookup';
 import type { AgentSettings, Endpoints, LocalDeploymentSection, ManualConnectionString, Provisioning, SuperConfig } from './types';
 
@@ -58,13 +59,7 @@ export function toSuperConfig(raw: TomlTable, home: string): SuperConfig {
     watchdog: { max_retries: typeof watchdog.max_retries === 'number' ? watchdog.max_retries : defaultAt(['watchdog', 'max_retries']) },
     moby_runtime: mobyRuntime(table(raw, 'moby_runtime')),
     edge_ca: raw.edge_ca === undefined ? undefined : (raw.edge_ca as SuperConfig['edge_ca']),
-    image_garbage_collection: {
-      enabled: flag(gc.enabled, defaultAt(['image_garbage_collection', 'enabled'])),
-      cleanup_recurrence: str(gc.cleanup_recurrence, defaultAt(['image_garbage_collection', 'cleanup_recurrence'])),
-      image_age_cleanup_threshold: str(gc.image_age_cleanup_threshold, defaultAt(['image_garbage_collection', 'image_age_cleanup_threshold'])),
-      cleanup_time: str(gc.cleanup_time, defaultAt(['image_garbage_collection', 'cleanup_time'])),
-      startup_delay: opt(gc.startup_delay),
-    },
+    image_garbage_collection: parseGcSettings(gc),
     local_deployment: typeof local.file === 'string' ? { ...(local as Omit<LocalDeploymentSection, 'file'>), file: local.file } : undefined,
   };
 }

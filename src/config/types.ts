@@ -3,6 +3,7 @@
  * validation and defaults. Keys keep upstream's TOML names so that a reader can map them 1:1.
  */
 import type { DeviceConnectionString } from './connection-string';
+import type { GcSettings } from './image-gc';
 
 export type SecretRef = { value: string } | { uri: string };
 
@@ -82,14 +83,8 @@ export interface SuperConfig {
     auto_renew?: Record<string, unknown>;
     subject?: Record<string, string>;
   };
-  image_garbage_collection: {
-    enabled: boolean;
-    cleanup_recurrence: string;
-    image_age_cleanup_threshold: string;
-    cleanup_time: string;
-    /** This appliance's own key: no collection this soon after edged starts (default "5m"). */
-    startup_delay?: string;
-  };
+  /** Parsed: durations in milliseconds, the cleanup time in minutes after midnight. */
+  image_garbage_collection: GcSettings;
   manifest_trust_bundle_cert?: string;
   /** Set by `iotedge config import`: path of the 1.1 master encryption key to keep using. */
   imported_master_encryption_key?: string;

@@ -8,15 +8,14 @@ import { DockerImageStore } from '../runtime/docker/images';
 import type { ImageStore } from '../runtime/images';
 import { ImageCollector } from '../gc/collector';
 import { ImageGcService } from '../gc/service';
-import { parseGcSettings, type RawGcSection } from '../config/image-gc';
 import { ImageUseTracker, trackerFile } from '../gc/tracker';
 import { ImageTrackingRuntime } from '../gc/tracking-runtime';
 import type { ModuleRuntime } from '../runtime/types';
 import type { Component, EdgedContext } from './context';
 
-/** The parts of edged's context the collector uses; its config may still be the raw TOML section (tests). */
+/** The parts of edged's context the collector uses. */
 export type GcContext = Pick<EdgedContext, 'home' | 'logger' | 'clock' | 'docker' | 'deploymentLock'> & {
-  config: Pick<SuperConfig, 'agent'> & { image_garbage_collection?: RawGcSection | SuperConfig['image_garbage_collection'] };
+  config: Pick<SuperConfig, 'agent' | 'image_garbage_collection'>;
 };
 
 export interface GcComponentOptions {
@@ -35,7 +34,7 @@ export interface GcComponent extends Component {
 }
 
 export function imageGcComponent(ctx: GcContext, below: ModuleRuntime, options: GcComponentOptions = {}): GcComponent {
-  const settings = parseGcSettings(ctx.config.image_garbage_collection);
+  const settings = { ...ctx.config.image_garbage_collection };
   if (options.startupDelayMs !== undefined) settings.startupDelayMs = options.startupDelayMs;
   const logger = ctx.logger.child('image-gc');
   const images = options.images ?? new DockerImageStore(ctx.docker);

@@ -48,6 +48,9 @@ const READ_AS: Record<string, string> = {
   'provisioning.always_reprovision_on_startup': 'auto_reprovisioning_mode',
   'provisioning.dynamic_reprovisioning': 'auto_reprovisioning_mode',
   'image_garbage_collection.startup_delay': 'startupDelayMs',
+  'image_garbage_collection.cleanup_recurrence': 'recurrenceMs',
+  'image_garbage_collection.image_age_cleanup_threshold': 'thresholdMs',
+  'image_garbage_collection.cleanup_time': 'cleanupMinutes',
 };
 
 const src = path.resolve(__dirname, '../../../src');

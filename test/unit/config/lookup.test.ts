@@ -24,5 +24,5 @@ test('the typed view of an empty document holds exactly the schema defaults', ()
   expect(c.watchdog.max_retries).toBe('infinite');
   expect(c.agent).toMatchObject({ name: 'edgeAgent', imagePullPolicy: 'on-create', config: { image: defaultAt(['agent', 'config', 'image']) } });
   expect(c.moby_runtime).toMatchObject({ uri: 'unix:///var/run/docker.sock', network: 'azure-iot-edge' });
-  expect(c.image_garbage_collection).toEqual({ enabled: true, cleanup_recurrence: '1d', image_age_cleanup_threshold: '7d', cleanup_time: '00:00', startup_delay: undefined });
+  expect(c.image_garbage_collection).toEqual({ enabled: true, recurrenceMs: 86_400_000, thresholdMs: 7 * 86_400_000, cleanupMinutes: 0, startupDelayMs: 300_000 });
 });

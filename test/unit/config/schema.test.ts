@@ -46,7 +46,7 @@ describe('the super-config schema', () => {
     // [connect] is kept as given: unset, edgeAgent is told where edged listens.
     expect(c.connect).toEqual({});
     expect(c.listen.management_uri).toBe('unix:///var/lib/edged/mgmt.sock');
-    expect(c.image_garbage_collection).toEqual({ enabled: true, cleanup_recurrence: '1d', image_age_cleanup_threshold: '7d', cleanup_time: '00:00' });
+    expect(c.image_garbage_collection).toEqual({ enabled: true, recurrenceMs: 86_400_000, thresholdMs: 7 * 86_400_000, cleanupMinutes: 0, startupDelayMs: 300_000 });
   });
 
   it('names the line and suggests the nearest key for a misspelling', () => {

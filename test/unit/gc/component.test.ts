@@ -3,6 +3,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import type Docker from 'dockerode';
 import { ConfigError } from '../../../src/errors';
+import { parseGcSettings } from '../../../src/config/image-gc';
+import { parseSuperConfig } from '../../../src/config/load';
 import { imageGcComponent, type GcContext } from '../../../src/edged/image-gc-component';
 import { ImageTrackingRuntime } from '../../../src/gc/tracking-runtime';
 import { FakeClock } from '../../../src/util/clock';
@@ -22,7 +24,7 @@ describe('imageGcComponent', () => {
     ctx = {
       config: {
         agent: { name: 'edgeAgent', type: 'docker', imagePullPolicy: 'on-create', config: { image: 'agent:1', createOptions: {} }, env: {} },
-        image_garbage_collection: { enabled: true, cleanup_recurrence: '1d', image_age_cleanup_threshold: '7d', cleanup_time: '00:00' },
+        image_garbage_collection: parseGcSettings({}),
       },
       home,
       logger: memoryLogger(),
@@ -52,8 +54,7 @@ describe('imageGcComponent', () => {
     expect(clock.pending).toBe(0);
   });
 
-  it('refuses bad settings with a ConfigError (edged exits 153)', () => {
-    ctx.config.image_garbage_collection = { enabled: true, cleanup_recurrence: '12h', image_age_cleanup_threshold: '7d', cleanup_time: '00:00' };
-    expect(() => imageGcComponent(ctx, new FakeRuntime(clock), { images: new FakeImageStore() })).toThrow(ConfigError);
+  it('gets its settings parsed: bad ones never reach it, the config refuses them (edged exits 153)', () => {
+    expect(() => parseSuperConfig('[image_garbage_collection]\ncleanup_recurrence = "12h"\n', { home })).toThrow(ConfigError);
   });
 });

@@ -62,6 +62,6 @@ describe('snap options', () => {
     const text = renderConfig({ base: defaultConfigDoc('edge-1'), options, paths, deployment: false });
     const config = validateConfig(text, paths);
     expect(config.hostname).toBe('edge-2');
-    expect(config.image_garbage_collection).toEqual({ enabled: false, cleanup_recurrence: '1d', image_age_cleanup_threshold: '7d', cleanup_time: '04:15', startup_delay: undefined });
+    expect(config.image_garbage_collection).toMatchObject({ enabled: false, recurrenceMs: 86_400_000, cleanupMinutes: 4 * 60 + 15 });
   });
 });
