@@ -11,7 +11,7 @@ import { createManagementApi, ManagementContext, MANAGEMENT_API_VERSIONS } from 
 import { memoryLogger } from '../../src/util/log';
 import { Mutex } from '../../src/util/mutex';
 import { FakeRuntime } from '../helpers/fake-runtime';
-import { FakeIdentityManager } from './helpers/fake-identities';
+import { FakeIdentityManager } from '../helpers/fake-identities';
 import { loadSpec, Spec, specRoutes, validateResponse } from './helpers/openapi';
 import { demuxDockerStream, unixRequest, UnixResponse } from './helpers/unix-client';
 import { manualProvisioning } from '../helpers/config';

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { captureCli } from '../../helpers/cli';
 import { bundleCli } from './cli-bundle';
 import { dockerFrame as frame } from '../../helpers/docker-frame';
-import { moduleDetails, startFakeServer, type FakeServer } from './fake-management-server';
+import { moduleDetails, startFakeServer, type FakeServer } from '../../helpers/fake-management-server';
 
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
 const iso = (msAgo: number) => new Date(NOW - msAgo).toISOString();

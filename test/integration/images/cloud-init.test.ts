@@ -17,7 +17,7 @@ import { memoryLogger } from '../../../src/util/log';
 import { cloudInitSchema, cloudInitWriteFiles } from '../../helpers/cloud-init';
 import { makeClassicImage, makeCoreImage, mtype, xzDecompressFile, type TestImage } from '../../helpers/disk-images';
 import { CONNECTION_STRING, DEPLOYMENT } from '../../helpers/image-devices';
-import { fakeSnapd } from '../../unit/snap/fake-snapctl';
+import { fakeSnapd } from '../../helpers/fake-snapctl';
 
 let dir: string;
 beforeAll(() => void (dir = fs.mkdtempSync(path.join(os.tmpdir(), 'images-cloud-init-'))));

@@ -7,7 +7,7 @@ import type { CliContext } from '../../../src/cli/command';
 import { ConfigValidationError } from '../../../src/config/errors';
 import { UnavailableError } from '../../../src/errors';
 import { capturedContext } from '../../helpers/cli';
-import { fakeDevRestart } from './dev-restart-fake';
+import { fakeDevRestart } from '../../helpers/fake-dev-restart';
 
 const GOOD = '[provisioning]\nsource = "manual"\nconnection_string = "HostName=h;DeviceId=d;SharedAccessKey=YWJj"\n';
 

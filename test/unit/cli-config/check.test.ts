@@ -3,7 +3,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { checkCommand } from '../../../src/cli/commands/check';
 import type { FactDeps } from '../../../src/cli/check/facts';
-import { healthyDeps, HEALTHY_CONFIG, HEALTHY_DAEMON_JSON } from './check-fakes';
+import { healthyDeps, HEALTHY_CONFIG, HEALTHY_DAEMON_JSON } from '../../helpers/fake-check-facts';
 import { capturedContext } from '../../helpers/cli';
 
 function ctx() {

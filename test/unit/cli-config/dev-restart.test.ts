@@ -1,5 +1,5 @@
 import { restartDevEdged } from '../../../src/cli/system/dev-restart';
-import { fakeDevRestart } from './dev-restart-fake';
+import { fakeDevRestart } from '../../helpers/fake-dev-restart';
 
 const ARGV = ['/usr/bin/node', '/repo/bin/edged', '--config', '/repo/.tmp/run/config.toml', '--home', '/repo/.tmp/run/edged'];
 

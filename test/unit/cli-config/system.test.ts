@@ -8,7 +8,7 @@ import type { Runner, StreamRunner } from '../../../src/cli/system/runner';
 import { ManagementClient } from '../../../src/api/management/client/management-client';
 import { where } from '../../../src/cli/system/where';
 import type { ProcFs } from '../../../src/cli/system/dev-edged';
-import { fakeDevRestart } from './dev-restart-fake';
+import { fakeDevRestart } from '../../helpers/fake-dev-restart';
 import { runCli } from './run-cli';
 
 const SNAP_ENV = { SNAP_COMMON: '/var/snap/azure-iot-edge/common', SNAP: '/snap/azure-iot-edge/7', SNAP_INSTANCE_NAME: 'azure-iot-edge' };

@@ -4,7 +4,7 @@
  * a command added later is covered without editing this test.
  */
 import { commands } from '../../../src/cli/commands';
-import { cli, fakeRuntime } from './fakes';
+import { cli, fakeRuntime } from '../../helpers/fake-cli-runtime';
 
 async function help(argv: string[]): Promise<string> {
   const printed: string[] = [];

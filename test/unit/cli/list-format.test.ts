@@ -1,5 +1,5 @@
 import { describeStatus, formatModuleList } from '../../../src/cli/format/module-status';
-import { listed } from './fakes';
+import { listed } from '../../helpers/fake-cli-runtime';
 
 const NOW = Date.UTC(2026, 0, 31, 12, 0, 0);
 const ago = (ms: number) => new Date(NOW - ms);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { NotFoundError, UnavailableError } from '../../../src/errors';
-import { cli, fakeRuntime, listed } from './fakes';
+import { cli, fakeRuntime, listed } from '../../helpers/fake-cli-runtime';
 import { dockerFrame as frame } from '../../helpers/docker-frame';
 
 const NOW = Date.UTC(2026, 0, 31, 12);

@@ -7,7 +7,7 @@ import { ImageUseTracker, trackerFile } from '../../../src/gc/tracker';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { Mutex } from '../../../src/util/mutex';
-import { FakeImageStore, idOf } from './fakes';
+import { FakeImageStore, idOf } from '../../helpers/fake-image-store';
 
 const DAY = 24 * 3600_000;
 

@@ -11,7 +11,7 @@ import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { Mutex } from '../../../src/util/mutex';
 import { FakeRuntime } from '../../helpers/fake-runtime';
-import { FakeImageStore, idOf } from './fakes';
+import { FakeImageStore, idOf } from '../../helpers/fake-image-store';
 
 describe('imageGcComponent', () => {
   let home: string;

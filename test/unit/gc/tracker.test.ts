@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { ImageUseTracker, trackerFile } from '../../../src/gc/tracker';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
-import { idOf } from './fakes';
+import { idOf } from '../../helpers/fake-image-store';
 
 describe('ImageUseTracker', () => {
   let home: string;

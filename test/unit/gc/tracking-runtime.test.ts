@@ -7,7 +7,7 @@ import type { ModuleSpec } from '../../../src/runtime/types';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { FakeRuntime } from '../../helpers/fake-runtime';
-import { FakeImageStore, idOf } from './fakes';
+import { FakeImageStore, idOf } from '../../helpers/fake-image-store';
 
 const spec = (name: string, image: string): ModuleSpec => ({
   name,

@@ -15,8 +15,8 @@ import { OPTIONS, parseOptions } from '../../../src/snap/options';
 import { snapPaths } from '../../../src/snap/paths';
 import { Snapctl } from '../../../src/snap/snapctl';
 import { memoryLogger } from '../../../src/util/log';
-import { type FakeConfdb, fakeConfdb, SCHEMA } from './fake-confdb';
-import { type FakeSnapd, fakeSnapd } from './fake-snapctl';
+import { type FakeConfdb, fakeConfdb, SCHEMA } from '../../helpers/fake-confdb';
+import { type FakeSnapd, fakeSnapd } from '../../helpers/fake-snapctl';
 import { manualProvisioning } from '../../helpers/config';
 
 const ROOT = path.resolve(__dirname, '..', '..', '..');

@@ -10,7 +10,7 @@ import { snapPaths } from '../../../src/snap/paths';
 import { Snapctl } from '../../../src/snap/snapctl';
 import { formatError } from '../../../src/errors';
 import { memoryLogger } from '../../../src/util/log';
-import { type FakeSnapd, fakeSnapd } from './fake-snapctl';
+import { type FakeSnapd, fakeSnapd } from '../../helpers/fake-snapctl';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
 const GOOD_CS = `HostName=fake-hub.azure-devices.net;DeviceId=dev1;SharedAccessKey=${KEY}`;

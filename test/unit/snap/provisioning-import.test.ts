@@ -15,7 +15,7 @@ import { importProvisioning, provisioningPaths } from '../../../src/snap/provisi
 import { importAtServiceStart } from '../../../src/snap/provisioning-main';
 import { renderProvisioningFile, type ProvisioningFile } from '../../../src/config/provisioning-file';
 import { memoryLogger } from '../../../src/util/log';
-import { type FakeSnapd, fakeSnapd } from './fake-snapctl';
+import { type FakeSnapd, fakeSnapd } from '../../helpers/fake-snapctl';
 
 const KEY = Buffer.from('0123456789abcdef0123456789abcdef').toString('base64');
 const CS = `HostName=fake-hub.azure-devices.net;DeviceId=dev1;SharedAccessKey=${KEY}`;

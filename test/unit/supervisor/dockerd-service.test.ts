@@ -6,7 +6,7 @@ import { runDockerdService } from '../../../src/supervisor/dockerd-service';
 import { memoryHealth } from '../../../src/supervisor/health';
 import { FakeClock, flushMicrotasks } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
-import { fakeProcs, fakeSpawner } from './fakes';
+import { fakeProcs, fakeSpawner } from '../../helpers/fake-processes';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'dockerd-service-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

@@ -2,7 +2,7 @@ import { FakeClock, flushMicrotasks } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { memoryHealth } from '../../../src/supervisor/health';
 import { runIotedgedService } from '../../../src/supervisor/iotedged-service';
-import { fakeProcs, fakeSpawner } from './fakes';
+import { fakeProcs, fakeSpawner } from '../../helpers/fake-processes';
 
 function setup() {
   const clock = new FakeClock();

@@ -9,7 +9,7 @@ import * as path from 'node:path';
 import { announceSupervisor, isSupervisorOf, supervisorPidFile, watchSibling } from '../../../src/supervisor/sibling-watch';
 import { FakeClock } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
-import { fakeProcs } from './fakes';
+import { fakeProcs } from '../../helpers/fake-processes';
 
 const SUPERVISOR = (service: string) => ['/snap/azure-iot-edge/x1/bin/node', '/snap/azure-iot-edge/x1/app/bin/snap-service', service];
 

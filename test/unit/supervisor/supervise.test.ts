@@ -2,7 +2,7 @@ import { FakeClock, flushMicrotasks } from '../../../src/util/clock';
 import { memoryLogger } from '../../../src/util/log';
 import { Backoff } from '../../../src/supervisor/backoff';
 import { type SuperviseOptions, supervise } from '../../../src/supervisor/supervise';
-import { fakeSpawner } from './fakes';
+import { fakeSpawner } from '../../helpers/fake-processes';
 
 function setup(overrides: Partial<SuperviseOptions> = {}) {
   const clock = new FakeClock();

@@ -3,7 +3,7 @@
  * of managementVersion_2022_08_03.yaml. Only what the CLI tests need; anything else is a 404.
  */
 import * as http from 'node:http';
-import type { ModuleDetails } from '../../../src/api/management/wire';
+import type { ModuleDetails } from '../../src/api/management/wire';
 
 export interface FakeServer {
   socketPath: string;

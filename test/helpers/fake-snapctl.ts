@@ -1,5 +1,5 @@
 /** A snapctl stand-in: options, connections and services in memory; anything else throws. */
-import type { ExecResult, SnapctlExec } from '../../../src/snap/snapctl';
+import type { ExecResult, SnapctlExec } from '../../src/snap/snapctl';
 
 export interface FakeSnapd {
   options: Record<string, unknown>;

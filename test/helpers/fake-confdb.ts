@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as yaml from 'js-yaml';
-import type { ExecResult, SnapctlExec } from '../../../src/snap/snapctl';
+import type { ExecResult, SnapctlExec } from '../../src/snap/snapctl';
 import type { FakeSnapd } from './fake-snapctl';
 
 interface Rule {
@@ -23,7 +23,7 @@ interface SchemaFile {
   views: Record<string, { rules: Rule[] }>;
 }
 
-export const SCHEMA = yaml.load(readFileSync(path.resolve(__dirname, '../../../snap/confdb/azure-iot-edge.yaml'), 'utf8')) as SchemaFile;
+export const SCHEMA = yaml.load(readFileSync(path.resolve(__dirname, '../../snap/confdb/azure-iot-edge.yaml'), 'utf8')) as SchemaFile;
 /** Our plugs: plug name -> view name (snap/snapcraft.yaml names them after their views). */
 const PLUG_VIEW = (plug: string) => (SCHEMA.views[plug] ? plug : undefined);
 

@@ -1,8 +1,8 @@
 /** A CLI runtime for unit tests: answers what a test gives it and throws on anything else. */
 import { Readable } from 'node:stream';
-import type { CliRuntime } from '../../../src/cli/command';
-import type { ListedModule } from '../../../src/api/management/client/management-client';
-import { captureCli, strictCliRuntime, type CliRun } from '../../helpers/cli';
+import type { CliRuntime } from '../../src/cli/command';
+import type { ListedModule } from '../../src/api/management/client/management-client';
+import { captureCli, strictCliRuntime, type CliRun } from './cli';
 
 export const fakeRuntime = strictCliRuntime;
 

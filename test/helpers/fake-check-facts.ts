@@ -1,5 +1,5 @@
-import type { FactDeps } from '../../../src/cli/check/facts';
-import type { EngineProbe } from '../../../src/cli/check/types';
+import type { FactDeps } from '../../src/cli/check/facts';
+import type { EngineProbe } from '../../src/cli/check/types';
 
 /** Fact sources for check tests: a healthy device unless a test says otherwise; no network. */
 export function healthyDeps(dir: string, over: Partial<FactDeps> = {}): FactDeps {

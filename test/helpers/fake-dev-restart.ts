@@ -1,5 +1,5 @@
 /** A fake process table for the development-machine restart: a process that exits a few polls after SIGTERM. */
-import type { DevRestartIo, LaunchSpec } from '../../../src/cli/system/dev-restart';
+import type { DevRestartIo, LaunchSpec } from '../../src/cli/system/dev-restart';
 
 export interface FakeProcess {
   pid: number;

@@ -1,6 +1,6 @@
 /** An in-memory ImageStore for collector tests: images, the ids containers use, and hooks. */
-import { ConflictError, NotFoundError } from '../../../src/errors';
-import type { ImageInfo, ImageStore } from '../../../src/runtime/images';
+import { ConflictError, NotFoundError } from '../../src/errors';
+import type { ImageInfo, ImageStore } from '../../src/runtime/images';
 
 export const idOf = (n: number) => `sha256:${String(n).padStart(64, '0')}`;
 

@@ -1,5 +1,5 @@
 /** Fake children and a fake spawner: every start is recorded, exits are driven by the test. */
-import type { Child, Exit, SpawnRequest, Spawner } from '../../../src/supervisor/spawner';
+import type { Child, Exit, SpawnRequest, Spawner } from '../../src/supervisor/spawner';
 
 export class FakeChild implements Child {
   readonly signals: NodeJS.Signals[] = [];

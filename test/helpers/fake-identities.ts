@@ -1,6 +1,6 @@
 /** An in-memory IdentityManager for API tests (the real one talks to IoT Hub). */
-import { NotFoundError } from '../../../src/errors';
-import type { IdentityManager, ModuleIdentity } from '../../../src/identity/types';
+import { NotFoundError } from '../../src/errors';
+import type { IdentityManager, ModuleIdentity } from '../../src/identity/types';
 
 export class FakeIdentityManager implements IdentityManager {
   readonly identities = new Map<string, ModuleIdentity>();
