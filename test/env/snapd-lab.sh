@@ -22,7 +22,10 @@ suite=${SNAPD_LAB_SUITE:-bookworm}
 case "$suite" in bookworm|trixie|sid) ;; *) echo "snapd-lab: SNAPD_LAB_SUITE=$suite: use bookworm, trixie or sid" >&2; exit 2 ;; esac
 extra_pkgs=""; base_suite=$suite
 [ "$suite" = sid ] && { extra_pkgs=",gnupg"; base_suite=trixie; }
-key=$( (cat "$0" "$root/test/env/core-base.sh"; echo "$suite") | sha256sum | cut -c1-12)
+# SNAPD_LAB_CLOUD_INIT=1: the lab also has Debian's cloud-init, which runs at the container's boot
+# when a NoCloud seed is there (the first-boot e2e); without a seed its generator disables it.
+cloud_init=${SNAPD_LAB_CLOUD_INIT:-0}
+key=$( (cat "$0" "$root/test/env/core-base.sh"; echo "$suite $cloud_init") | sha256sum | cut -c1-12)
 image="snapd-lab-aziot:$key"
 snaps="$lab/snaps-$key"
 rootfs="$lab/rootfs-$key"
@@ -58,6 +61,16 @@ build_rootfs() {
     chroot "$rootfs" dpkg -i /root/snapd.deb >>"$lab/debootstrap.log" 2>&1 || { tail -20 "$lab/debootstrap.log" >&2; exit 1; }
     mv "$rootfs/root/snap-confine.trixie" "$rootfs/usr/lib/snapd/snap-confine"
     rm -f "$rootfs/root/snapd.deb"
+  fi
+  if [ "$cloud_init" = 1 ]; then
+    # apt, not debootstrap's --include: cloud-init's python3-cryptography needs a virtual package
+    # (python3-cffi-backend-api-*) that debootstrap's resolver does not follow.
+    log "cloud-init into the lab (apt in the chroot)"
+    mount -t proc proc "$rootfs/proc"
+    { chroot "$rootfs" apt-get update && DEBIAN_FRONTEND=noninteractive chroot "$rootfs" apt-get install -y --no-install-recommends cloud-init; } \
+      >>"$lab/debootstrap.log" 2>&1 || { umount "$rootfs/proc"; tail -20 "$lab/debootstrap.log" >&2; exit 1; }
+    umount "$rootfs/proc"
+    chroot "$rootfs" apt-get clean
   fi
   echo snapd-lab >"$rootfs/etc/hostname"
   rm -f "$rootfs/etc/machine-id"; touch "$rootfs/etc/machine-id"
