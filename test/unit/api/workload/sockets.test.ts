@@ -3,9 +3,9 @@ import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import type { WorkloadDeps } from '../../../src/api/workload/routes';
-import { WorkloadSockets } from '../../../src/api/workload/sockets';
-import { memoryLogger } from '../../../src/util/log';
+import type { WorkloadDeps } from '../../../../src/api/workload/routes';
+import { WorkloadSockets } from '../../../../src/api/workload/sockets';
+import { memoryLogger } from '../../../../src/util/log';
 
 let home: string;
 beforeEach(() => (home = mkdtempSync(path.join(os.tmpdir(), 'wsockets-'))));

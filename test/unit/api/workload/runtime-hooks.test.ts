@@ -1,5 +1,5 @@
-import { WorkloadSocketRuntime } from '../../../src/api/workload/runtime-hooks';
-import type { ModuleRuntime, ModuleSpec } from '../../../src/runtime/types';
+import { WorkloadSocketRuntime } from '../../../../src/api/workload/runtime-hooks';
+import type { ModuleRuntime, ModuleSpec } from '../../../../src/runtime/types';
 
 function recorder() {
   const calls: string[] = [];
@@ -73,8 +73,8 @@ describe('binds of a module created through edged', () => {
 
 describe('the identity component', () => {
   it('is the one edged treats as serving the workload sockets', async () => {
-    const { IDENTITY_COMPONENT_NAME } = await import('../../../src/edged/identity-component');
-    const { WORKLOAD_COMPONENT } = await import('../../../src/edged/components');
+    const { IDENTITY_COMPONENT_NAME } = await import('../../../../src/edged/identity-component');
+    const { WORKLOAD_COMPONENT } = await import('../../../../src/edged/components');
     expect(IDENTITY_COMPONENT_NAME).toBe(WORKLOAD_COMPONENT);
   });
 });

@@ -1,4 +1,4 @@
-import { hasSocketFileBind, parseBind, rewriteSocketBinds } from '../../../src/api/workload/binds';
+import { hasSocketFileBind, parseBind, rewriteSocketBinds } from '../../../../src/api/workload/binds';
 
 const layout = (names = ['workload.sock']) => ({
   dir: '/home/mnt/m1',
