@@ -85,8 +85,13 @@ it("boots with the image's cloud-init drop-in: cloud-init writes the provisionin
 
   await until('cloud-init finished', () => /status: (done|error|degraded)/.test(lab.run('cloud-init', 'status').stdout), 300_000);
   figures.bootToCloudInitDone = Date.now() - t0;
+  // `cloud-init status` exits 1 when the status is error: read its answer either way.
+  const status = JSON.parse(lab.run('cloud-init', 'status', '--long', '--format', 'json').stdout) as { datasource?: string; errors?: string[] };
   figures.cloudInitStatus = lab.run('cloud-init', 'status').stdout.trim();
-  expect(lab.run('cloud-init', 'query', 'v1.datasource').stdout + lab.must('cat', '/run/cloud-init/status.json')).toMatch(/NoCloud/i);
+  expect(status.datasource).toBe('nocloud');
+  // The one module that may fail is the lab's own: cloud-init's default locale step runs
+  // update-locale, and a minbase rootfs has no generated en_US.UTF-8. Nothing of the drop-in fails.
+  expect((status.errors ?? []).filter((e) => !e.startsWith("('locale',"))).toEqual([]);
   expect(lab.must('grep', '-c', 'write_files', '/var/log/cloud-init.log').trim()).not.toBe('0');
 
   await until('iotedged active', () => lab.services().iotedged?.current === 'active', 180_000);
