@@ -62,10 +62,16 @@ async function treeCpuMs(pid: number, depth = 0): Promise<number | undefined> {
   return total;
 }
 
+/** The pid a pidfile holds; undefined when it is missing, empty or holds no pid above 1. */
+export async function readPidfile(pidfile: string): Promise<number | undefined> {
+  const pid = Number((await fs.readFile(pidfile, 'utf8').catch(() => '')).trim());
+  return Number.isInteger(pid) && pid > 1 ? pid : undefined;
+}
+
 /** The pid a pidfile names, if that process runs and its arguments include `mark` (ours, not a reused pid). */
 export async function adoptablePid(pidfile: string, mark: string, procs: ProcessTable): Promise<number | undefined> {
-  const pid = Number((await fs.readFile(pidfile, 'utf8').catch(() => '')).trim());
-  if (!Number.isInteger(pid) || pid <= 1) return undefined;
+  const pid = await readPidfile(pidfile);
+  if (pid === undefined) return undefined;
   const state = await procs.state(pid);
   if (state === undefined || state === 'Z' || state === 'X') return undefined;
   return (await procs.cmdline(pid))?.includes(mark) ? pid : undefined;

@@ -12,7 +12,7 @@ import * as path from 'node:path';
 import { writeFileAtomic } from '../util/atomic-write';
 import type { Clock } from '../util/clock';
 import type { Logger } from '../util/log';
-import type { ProcessTable } from './adopt';
+import { readPidfile, type ProcessTable } from './adopt';
 import { sleepLinked } from './supervise';
 
 export type ServiceName = 'dockerd' | 'iotedged';
@@ -60,8 +60,8 @@ export async function watchSibling(o: SiblingWatchOptions): Promise<void> {
     } catch {
       return;
     }
-    const pid = Number((await fs.readFile(file, 'utf8').catch(() => '')).trim());
-    const stopped = Number.isInteger(pid) && pid > 1 && (await o.procs.state(pid)) === 'T' && isSupervisorOf((await o.procs.cmdline(pid)) ?? [], sibling);
+    const pid = await readPidfile(file);
+    const stopped = pid !== undefined && (await o.procs.state(pid)) === 'T' && isSupervisorOf((await o.procs.cmdline(pid)) ?? [], sibling);
     if (!stopped) {
       seen = undefined;
       continue;
