@@ -6,3 +6,6 @@ export class OptionError extends EdgeError {
     super(message, { exitCode: 2, ...options });
   }
 }
+
+/** The files are written; starting, stopping or restarting a service through snapd did not happen. */
+export class ServicesError extends EdgeError {}

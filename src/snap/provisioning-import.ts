@@ -4,15 +4,16 @@
  * claimed by an atomic rename (two services starting at once import it once), checked whole by
  * the configure hook's own validation (a dry run, nothing written), then its files written 0600,
  * its options applied as `snap set` would apply them, the import recorded, the secret file
- * removed. A bad file is put back untouched, nothing else changes, and the health names it.
+ * removed. A bad file is put back untouched, nothing else changes, and the health names it. An
+ * import killed half-way is finished by the next one (recoverAbandoned).
  */
 import { createHash } from 'node:crypto';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs } from 'node:fs';
 import * as path from 'node:path';
 import { MAX_PROVISIONING_BYTES, PROVISIONED_DIR, PROVISIONING_FILE, parseProvisioningFile } from '../config/provisioning-file';
 import { EdgeError, formatError } from '../errors';
 import { writeFileAtomic } from '../util/atomic-write';
-import { OptionError } from './errors';
+import { OptionError, ServicesError } from './errors';
 import type { HookDeps } from './hooks/deps';
 import type { SnapPaths } from './paths';
 import type { ConfigureInput } from './hooks/configure';
@@ -33,8 +34,35 @@ export function provisioningPaths(paths: SnapPaths) {
   };
 }
 
+const CLAIM = new RegExp(`^\\.${PROVISIONING_FILE.replace(/\./g, '\\.')}\\.(\\d+)\\.(importing|deployment)$`);
+
+/**
+ * What an import killed half-way left (its process is gone): its claimed file goes back in place,
+ * unless a newer file is there already, so the next import makes it; its staged copy is removed.
+ */
+export async function recoverAbandoned(d: HookDeps, alive: (pid: number) => boolean = pidAlive): Promise<void> {
+  const p = provisioningPaths(d.paths);
+  const names = await fs.readdir(d.paths.common).catch(() => [] as string[]);
+  for (const name of names) {
+    const m = CLAIM.exec(name);
+    if (!m || alive(Number(m[1]))) continue;
+    const left = path.join(d.paths.common, name);
+    if (m[2] === 'importing' && !(await exists(p.file))) {
+      await fs.rename(left, p.file);
+      d.logger.warn(`an import of the provisioning file was interrupted (process ${m[1]}): the file is back in place and imported now`);
+    } else {
+      await fs.rm(left, { force: true });
+    }
+  }
+}
+
+// /proc/<pid> and not kill(pid, 0): a signal to another app of the snap is an AppArmor denial.
+const pidAlive = (pid: number) => pid === process.pid || existsSync(`/proc/${pid}`);
+const exists = (file: string) => fs.lstat(file).then(() => true, () => false);
+
 export async function importProvisioning(d: HookDeps, configure: ConfigureFn): Promise<ImportOutcome> {
   const p = provisioningPaths(d.paths);
+  await recoverAbandoned(d);
   const claimed = path.join(d.paths.common, `.${PROVISIONING_FILE}.${process.pid}.importing`);
   try {
     await fs.rename(p.file, claimed);
@@ -71,7 +99,15 @@ export async function importProvisioning(d: HookDeps, configure: ConfigureFn): P
     }
     const kept = Object.fromEntries([...overlay].filter(([k]) => KEPT.includes(k)).map(([k, v]) => [k, String(v)]));
     if (Object.keys(kept).length) await d.snapctl.set(kept);
-    await configure(d, { overlay });
+    // From here the secret is in config.toml: a service snapd did not start in time is said, and
+    // the import stands (the supervisors and the next configure bring the services up).
+    const lagging = await configure(d, { overlay }).then(
+      () => undefined,
+      (e: unknown) => {
+        if (e instanceof ServicesError) return e;
+        throw e;
+      },
+    );
     await writeFileAtomic(
       p.record,
       `${JSON.stringify({ imported: new Date().toISOString(), sha256: createHash('sha256').update(text).digest('hex'), options: [...overlay.keys()].sort(), files: Object.keys(file.files).sort() }, null, 2)}\n`,
@@ -80,6 +116,7 @@ export async function importProvisioning(d: HookDeps, configure: ConfigureFn): P
     await fs.rm(p.error, { force: true });
     await fs.rm(claimed, { force: true });
     d.logger.info(`imported the provisioning file (${[...overlay.keys()].sort().join(', ')}) and removed it`);
+    if (lagging) d.logger.warn(`after the import: ${lagging.message}`);
     return 'imported';
   } catch (e) {
     await fs.rename(claimed, p.file).catch(() => undefined);

@@ -4,7 +4,7 @@
  * starts. Only the dockerd service imports (iotedged starts after it, and the import may start or
  * restart iotedged, never dockerd itself); no file: nothing is loaded, nothing is asked of snapd.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { PROVISIONING_FILE } from '../config/provisioning-file';
@@ -18,7 +18,7 @@ import { Snapctl } from './snapctl';
 export async function importAtServiceStart(service: string | undefined, deps?: HookDeps): Promise<ImportOutcome> {
   if (service !== 'dockerd') return 'none';
   const common = deps?.paths.common ?? process.env.SNAP_COMMON ?? '';
-  if (!common || !existsSync(path.join(common, PROVISIONING_FILE))) return 'none';
+  if (!common || !leftForImport(common)) return 'none';
   const logger = deps?.logger ?? createLogger({ component: 'provisioning' });
   try {
     const d: HookDeps = deps ?? { snapctl: new Snapctl(systemSnapctl(undefined, 30_000)), paths: snapPathsFromEnv(), snapName: snapName(), logger, hostname: os.hostname() };
@@ -30,5 +30,15 @@ export async function importAtServiceStart(service: string | undefined, deps?: H
     // The engine starts whatever happened here: the import is retried at the next start or configure.
     logger.warn(`provisioning import at start: ${(e as Error).message}`);
     return 'rejected';
+  }
+}
+
+/** The file, or what an import killed half-way left of it (provisioning-import.ts recovers it). */
+function leftForImport(common: string): boolean {
+  if (existsSync(path.join(common, PROVISIONING_FILE))) return true;
+  try {
+    return readdirSync(common).some((n) => n.startsWith(`.${PROVISIONING_FILE}.`) && n.endsWith('.importing'));
+  } catch {
+    return false;
   }
 }

@@ -15,6 +15,8 @@ export type SnapctlExec = (args: string[]) => Promise<ExecResult>;
 export class SnapctlError extends EdgeError {}
 
 const KEY = /^[a-z0-9](?:-?[a-z0-9])*(?:\.[a-z0-9](?:-?[a-z0-9])*)*$/;
+/** snapd's answer to `snapctl get -d KEY` for an option that is not set (2.57 to 2.77). */
+const NOT_SET = /has no "[^"]*" configuration option/;
 const HEALTH_CODE = /^[a-z](?:-?[a-z0-9])+$/;
 export type HealthStatus = 'okay' | 'waiting' | 'blocked' | 'error';
 export type ServiceAction = 'start' | 'stop' | 'restart';
@@ -46,7 +48,12 @@ export class Snapctl {
     for (const key of topKeys) {
       checkKey(key);
       const one = await this.exec(['get', '-d', key]);
-      if (one.code !== 0) continue; // not set
+      if (one.code !== 0) {
+        // Only snapd's own "no such option" means unset: a snapctl that failed or timed out (a
+        // service at boot, snapd not answering yet) must not read as options that were never set.
+        if (NOT_SET.test(one.stderr)) continue;
+        throw new SnapctlError(`snapctl get -d ${key} failed: ${one.stderr.trim() || `exit ${one.code}`}`);
+      }
       const value = (JSON.parse(one.stdout || '{}') as Record<string, unknown>)[key];
       if (value !== undefined) doc[key] = value;
     }

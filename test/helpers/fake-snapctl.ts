@@ -7,6 +7,8 @@ export interface FakeSnapd {
   services: Record<string, { enabled: boolean; active: boolean }>;
   health?: string[];
   calls: string[][];
+  /** Answers a call instead of the fake (a snapctl that fails or times out); undefined: the fake answers. */
+  intercept?: (args: string[]) => ExecResult | undefined;
   exec: SnapctlExec;
 }
 
@@ -21,6 +23,8 @@ export function fakeSnapd(init: Partial<Pick<FakeSnapd, 'options' | 'connected'>
     calls: [],
     exec: async (args): Promise<ExecResult> => {
       s.calls.push(args);
+      const intercepted = s.intercept?.(args);
+      if (intercepted) return intercepted;
       const ok = (stdout = ''): ExecResult => ({ code: 0, stdout, stderr: '' });
       const [cmd, ...rest] = args;
       switch (cmd) {

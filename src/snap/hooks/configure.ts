@@ -1,15 +1,15 @@
 /**
  * The configure hook (`snap set`): gather (the options, the files, what they point at) → plan
  * (configure-plan.ts, pure: every check, every rendered file, the writes) → execute the writes,
- * then start or restart what can now run. Any error before the writes leaves the previous files
- * byte-identical, and snapd rolls the option back.
+ * then start or restart what can now run (converge.ts). Any error before the writes leaves the
+ * previous files byte-identical, and snapd rolls the option back; one after them, in the services,
+ * is a ServicesError.
  */
 import { readApplied, readOrKeep, writeApplied } from '../applied';
 import { type ConfigureFacts, planConfigure } from '../configure-plan';
+import { convergeServices } from '../converge';
 import { executeSteps } from '../execute';
-import { gatherFacts } from '../facts';
 import { overlayOptions, parseOptions, topLevelKeys } from '../options';
-import { planServices } from '../plan';
 import type { HookDeps } from './deps';
 import { makeDirs, readIfExists } from './state';
 
@@ -29,10 +29,10 @@ export async function configure(d: HookDeps, input: ConfigureInput = {}): Promis
   const plan = planConfigure(read);
   for (const note of plan.notes) d.logger.info(note);
   if (input.dryRun) return;
-  const facts = await gatherFacts({ snapctl: d.snapctl, snapName: d.snapName, hasWork: plan.hasWork });
   await makeDirs(d.paths);
-  await executeSteps([...plan.steps, ...planServices(facts, plan.changes)], { snapctl: d.snapctl, snapName: d.snapName, logger: d.logger });
+  await executeSteps(plan.steps, { snapctl: d.snapctl, snapName: d.snapName, logger: d.logger });
   if (JSON.stringify(plan.applied) !== JSON.stringify(read.applied)) await writeApplied(d.paths.appliedFile, plan.applied);
+  await convergeServices(d, { hasWork: plan.hasWork, changes: plan.changes });
 }
 
 /** Everything the plan needs, read: the options (snapd's, with a confdb write laid over), the files now, and the files options point at. */

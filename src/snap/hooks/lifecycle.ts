@@ -2,9 +2,7 @@
 import { writeFileAtomic } from '../../util/atomic-write';
 import { type RunCommand, runCommand } from '../engine/bridge';
 import { BRIDGE_NAME, defaultDaemonJson } from '../engine/settings';
-import { executeSteps } from '../execute';
-import { gatherFacts } from '../facts';
-import { planServices } from '../plan';
+import { convergeServices } from '../converge';
 import { defaultConfigDoc, renderConfig } from '../render-config';
 import type { HookDeps } from './deps';
 import { configure } from './configure';
@@ -24,8 +22,7 @@ async function ensureDefaults(d: HookDeps): Promise<void> {
 }
 
 async function reconcile(d: HookDeps, override?: { plug: string; connected: boolean }): Promise<void> {
-  const facts = await gatherFacts({ snapctl: d.snapctl, snapName: d.snapName, hasWork: await configHasWork(d.paths), override });
-  await executeSteps(planServices(facts), { snapctl: d.snapctl, snapName: d.snapName, logger: d.logger });
+  await convergeServices(d, { hasWork: await configHasWork(d.paths), override });
 }
 
 export async function install(d: HookDeps): Promise<void> {

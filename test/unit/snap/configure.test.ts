@@ -374,6 +374,33 @@ describe('configure hook', () => {
     expect(snapd.calls).toContainEqual(['restart', 'azure-iot-edge.iotedged']);
   });
 
+  it('asks snapd again when a service command fails or times out, and finds the service started by the change that went on', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    await runHook('connect-plug-docker-support', deps);
+    snapd.calls = [];
+    // As from a service at boot: the snapctl is killed at its timeout while snapd's change goes on.
+    let timeouts = 1;
+    snapd.intercept = (args) => {
+      if (args[0] !== 'start' || timeouts-- <= 0) return undefined;
+      snapd.services['azure-iot-edge.iotedged'] = { enabled: true, active: true };
+      return { code: 127, stdout: '', stderr: 'Command failed: snapctl start --enable azure-iot-edge.iotedged' };
+    };
+    expect(await set({ 'connection-string': GOOD_CS })).toBeUndefined();
+    expect(snapd.calls.filter((c) => c[0] === 'start')).toEqual([['start', '--enable', 'azure-iot-edge.iotedged']]);
+    expect((deps.logger as ReturnType<typeof memoryLogger>).lines.join('\n')).toMatch(/snapctl start --enable azure-iot-edge.iotedged failed: .*reading snapd's state again \(try 2 of 3\)/);
+  });
+
+  it('a service snapd never starts: the files are written, the error says so after three tries', async () => {
+    for (const p of ALL) snapd.connected.add(p);
+    await runHook('connect-plug-docker-support', deps);
+    snapd.calls = [];
+    snapd.intercept = (args) => (args[0] === 'start' ? { code: 1, stdout: '', stderr: 'error: cannot communicate with server' } : undefined);
+    const err = await set({ 'connection-string': GOOD_CS });
+    expect(err).toMatch(/^the services are not as they should be after 3 tries: snapctl start --enable azure-iot-edge.iotedged failed: error: cannot communicate with server$/);
+    expect(snapd.calls.filter((c) => c[0] === 'start')).toHaveLength(3);
+    expect(config()).toContain('connection_string = "HostName=fake-hub.azure-devices.net;DeviceId=dev1;');
+  });
+
   it('stops what can no longer run on a disconnect, even while snapd still reports the plug', async () => {
     for (const p of ALL) snapd.connected.add(p);
     await set({ 'connection-string': GOOD_CS });

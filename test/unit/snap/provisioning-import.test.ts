@@ -96,6 +96,48 @@ describe('importing the provisioning file', () => {
   });
 });
 
+describe('an import that does not finish', () => {
+  it('iotedged not started by snapd in time: the import stands (config applied, file removed, recorded) and the lag is logged', async () => {
+    await runHook('install', deps);
+    for (const plug of ['docker-support', 'firewall-control', 'network-control']) snapd.connected.add(plug);
+    snapd.services['azure-iot-edge.dockerd'] = { enabled: true, active: true };
+    snapd.intercept = (args) => (args[0] === 'start' ? { code: 127, stdout: '', stderr: 'Command failed: snapctl start (timed out)' } : undefined);
+    leave({ format: 1, options: { 'connection-string': CS }, files: {} });
+    expect(await importProvisioning(deps, configure)).toBe('imported');
+    expect(config()).toContain('connection_string = "HostName=fake-hub.azure-devices.net;DeviceId=dev1;');
+    expect(existsSync(p.file)).toBe(false);
+    expect(existsSync(p.record)).toBe(true);
+    expect(existsSync(p.error)).toBe(false);
+    expect((deps.logger as ReturnType<typeof memoryLogger>).lines.join('\n')).toMatch(/after the import: the services are not as they should be after 3 tries/);
+  });
+
+  it('killed half-way (its claim left behind, its process gone): the next import puts the file back and imports it', async () => {
+    await runHook('install', deps);
+    leave({ format: 1, options: { 'connection-string': CS }, files: {} });
+    const dead = 2 ** 22 + 1; // above pid_max's default: no such process
+    await fs.rename(p.file, path.join(deps.paths.common, `.provisioning.json.${dead}.importing`));
+    writeFileSync(path.join(deps.paths.common, `.provisioning.json.${dead}.deployment`), '{}');
+    expect(await importAtServiceStart('dockerd', deps)).toBe('imported');
+    expect(config()).toContain('connection_string = "HostName=fake-hub.azure-devices.net;DeviceId=dev1;');
+    expect((await fs.readdir(deps.paths.common)).filter((n) => n.startsWith('.provisioning'))).toEqual([]);
+  });
+
+  it("leaves a live import's claim alone, and a newer file wins over an abandoned claim", async () => {
+    await runHook('install', deps);
+    mkdirSync(deps.paths.common, { recursive: true });
+    const live = path.join(deps.paths.common, `.provisioning.json.1.importing`);
+    writeFileSync(live, 'being imported by pid 1');
+    expect(await importProvisioning(deps, configure)).toBe('none');
+    expect(existsSync(live)).toBe(true);
+    const abandoned = path.join(deps.paths.common, `.provisioning.json.${2 ** 22 + 1}.importing`);
+    writeFileSync(abandoned, 'an older file');
+    leave({ format: 1, options: { 'connection-string': CS }, files: {} });
+    expect(await importProvisioning(deps, configure)).toBe('imported');
+    expect(existsSync(abandoned)).toBe(false);
+    expect(config()).toContain('DeviceId=dev1;');
+  });
+});
+
 describe('at service start', () => {
   it('dockerd imports a file written after install; iotedged leaves it; no file: nothing asked of snapd', async () => {
     await runHook('install', deps);

@@ -37,6 +37,15 @@ describe('Snapctl builders', () => {
     await expect(snapctl.set({ 'connection-string': 'SharedAccessKey=secret' })).rejects.not.toThrow(/secret/);
   });
 
+  it("getAll: only snapd's \"no such option\" reads as unset; a snapctl that failed or timed out is an error, not options never set", async () => {
+    const unset = recorder({ code: 1, stderr: 'error: error running snapctl: snap "azure-iot-edge" has no "log-level" configuration option' });
+    await expect(unset.snapctl.getAll(['log-level', 'hostname'])).resolves.toEqual({});
+    const killed = recorder({ code: 127, stderr: 'Command failed: snapctl get -d log-level' });
+    await expect(killed.snapctl.getAll(['log-level'])).rejects.toThrow(/snapctl get -d log-level failed: Command failed/);
+    const refused = recorder({ code: 1, stderr: 'error: cannot communicate with server: timeout exceeded while waiting for response' });
+    await expect(refused.snapctl.getAll(['log-level'])).rejects.toThrow(/cannot communicate with server/);
+  });
+
   it('is-connected: 0 yes, 1 no, anything else an error', async () => {
     await expect(recorder({ code: 0 }).snapctl.isConnected('docker-support')).resolves.toBe(true);
     await expect(recorder({ code: 1 }).snapctl.isConnected('docker-support')).resolves.toBe(false);
