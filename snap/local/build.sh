@@ -16,6 +16,20 @@ snap_cmd=$root/.tmp/snapd-deb/usr/bin/snap
 [ -x "$snap_cmd" ] || "$root/test/env/install-deps.sh" >&2
 [ -f "$root/dist/snap/hook-main.js" ] || { echo "dist/ is missing: run make build first" >&2; exit 1; }
 
+# The same inputs make the same snap: it is built once per content and copied from the cache after
+# (the container labs, the VM test and the stage check each ask for one; a build waits for another
+# already making it).
+key=$( { node --version; uname -m; cd "$root" && find dist bin hooks snap package.json package-lock.json test/env/debian-fetch.sh -type f -print0 | sort -z | xargs -0 sha256sum; } | sha256sum | cut -c1-16)
+cache=$root/.tmp/snap-local-cache/$key
+mkdir -p "$root/.tmp/snap-local-cache"
+exec 8>"$root/.tmp/snap-local-cache.lock"; flock 8
+if [ -f "$cache/.done" ]; then
+  file=$(cat "$cache/.done")
+  cp "$cache/$file" "$out/$file"
+  echo "$out/$file"
+  exit 0
+fi
+
 case "$(uname -m)" in x86_64) arch=amd64 ;; aarch64) arch=arm64 ;; *) echo "unsupported machine $(uname -m)" >&2; exit 1 ;; esac
 prime=$out/prime
 rm -rf "$prime" && mkdir -p "$prime/bin" "$prime/app" "$prime/usr/bin" "$prime/usr/sbin" "$prime/meta/hooks"
@@ -65,4 +79,6 @@ version=$(sed -n 's/^version: *//p' "$prime/meta/snap.yaml" | tr -d "'\"")
 file=azure-iot-edge_${version}_${arch}.snap
 "$snap_cmd" pack --compression=lzo "$prime" "$out" --filename="$file" >&2
 rm -rf "$prime"
+for old in "$root"/.tmp/snap-local-cache/*/; do rm -rf "$old"; done
+mkdir -p "$cache" && cp "$out/$file" "$cache/$file" && echo "$file" >"$cache/.done"
 echo "$out/$file"
