@@ -100,7 +100,7 @@ export async function importProvisioning(d: HookDeps, configure: ConfigureFn): P
     const kept = Object.fromEntries([...overlay].filter(([k]) => KEPT.includes(k)).map(([k, v]) => [k, String(v)]));
     if (Object.keys(kept).length) await d.snapctl.set(kept);
     // From here the secret is in config.toml: a service snapd did not start in time is said, and
-    // the import stands (the supervisors and the next configure bring the services up).
+    // the import stands (the next configure or connect brings the services up).
     const lagging = await configure(d, { overlay }).then(
       () => undefined,
       (e: unknown) => {
